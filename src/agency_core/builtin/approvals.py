@@ -1,0 +1,210 @@
+"""APR: approval thresholds and delegation of authority (审批权限, 副职代行)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from agency_core.checks import StepCheck
+from agency_core.decision import Fact, Finding, Route, RouteStep, Severity, Text
+from agency_core.entities import ApprovalRequest, Employee, Scope, Verdict
+from agency_core.hookspecs import hookimpl
+from agency_core.policy import Policy
+
+DENY = Severity.DENY
+
+ROUTED = Text(
+    zh="{action} 金额 {amount} 属于档位 {tier}，审批链：{route}",
+    en="{action} of {amount} falls in tier {tier}; approvals: {route}",
+)
+CURRENCY = Text(
+    zh="{action} 金额 {amount} 的币种与审批矩阵币种 {currency} 不一致",
+    en="{action} of {amount} cannot be routed: the approval matrix is in {currency}",
+)
+OVER_BUDGET = Text(
+    zh="金额 {amount} 超出部门 {department} 剩余预算 {budget}，"
+    "超支 {excess} 须经预算调整审批：{route}",
+    en="{amount} exceeds the remaining budget {budget} of {department} by {excess}; "
+    "the budget adjustment needs: {route}",
+)
+NO_STEP = Text(
+    zh="审批链共 {steps} 步，没有第 {step} 步",
+    en="the route has {steps} steps; there is no step {step}",
+)
+ORDER = Text(
+    zh="第 {step} 步不能审批：{problem_zh}",
+    en="step {step} cannot be decided: {problem}",
+)
+NOT_HOLDER = Text(
+    zh="{person} 不具有第 {step} 步所需的角色 {role}",
+    en="{person} does not hold the role {role} that step {step} needs",
+)
+OTHER_DEPARTMENT = Text(
+    zh="{person} 是 {their} 的 {role}，不能审批 {department} 的申请",
+    en="{person} is {role} of {their} and cannot approve for {department}",
+)
+NO_DELEGATION = Text(
+    zh="{actor} 在 {at} 没有 {principal} 的有效授权",
+    en="{actor} holds no delegation from {principal} in force at {at}",
+)
+CHAINED = Text(
+    zh="授权不得转授：{principal} → {middle} → {actor}",
+    en="delegation cannot be chained: {principal} → {middle} → {actor}",
+)
+NOT_DEPUTY = Text(
+    zh="{actor} 不具有可代行 {role} 的副职角色（{deputies}）",
+    en="{actor} holds no role that may deputise for {role} ({deputies})",
+)
+
+
+@hookimpl(trylast=True)
+def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | None:
+    matrix = policy.matrix(request.action, request.department)
+    if matrix is None:
+        return None
+    amount = request.amount
+    if amount.currency != policy.currency:
+        facts: dict[str, Fact] = {
+            "action": request.action,
+            "amount": str(amount),
+            "currency": policy.currency,
+        }
+        return Route(request.action, (), (Finding("FEE-06", DENY, CURRENCY, facts),))
+    tier = matrix.tier(amount.amount)
+    steps = matrix.routes[tier]
+    severity = Severity.APPROVAL if steps else Severity.INFO
+    facts = {
+        "action": request.action,
+        "amount": str(amount),
+        "tier": matrix.describe(tier),
+        "route": _names(steps),
+    }
+    findings = [Finding(matrix.control, severity, ROUTED, facts)]
+    budget = request.budget_remaining
+    if budget is not None and budget.currency != amount.currency:
+        facts = {
+            "action": request.action,
+            "amount": str(amount),
+            "currency": budget.currency,
+        }
+        findings.append(Finding("FEE-06", DENY, CURRENCY, facts))
+    elif budget is not None and amount > budget:
+        excess = amount - budget
+        adjustment = policy.matrix(policy.budget_action, request.department)
+        extra = adjustment.routes[adjustment.tier(excess.amount)] if adjustment else ()
+        steps = steps + tuple(s for s in extra if s.role not in {t.role for t in steps})
+        facts = {
+            "amount": str(amount),
+            "budget": str(budget),
+            "department": request.department,
+            "excess": str(excess),
+            "route": _names(extra),
+        }
+        findings.append(Finding("APR-08", Severity.APPROVAL, OVER_BUDGET, facts))
+    return Route(request.action, steps, tuple(findings))
+
+
+def _names(steps: tuple[RouteStep, ...]) -> str:
+    return " → ".join(step.role for step in steps) or "-"
+
+
+_ORDER_PROBLEMS = {
+    "rejected": ("the request was rejected; its route has ended", "申请已被退回，审批结束"),
+    "approved": ("the request is already approved", "申请已审批完毕"),
+    "done": ("this step is already approved", "该步骤已审批"),
+    "early": ("the steps before it are not approved yet", "前序步骤尚未审批"),
+}
+
+
+@hookimpl
+def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
+    steps = check.route.steps
+    index = check.action.step
+    if index >= len(steps):
+        yield Finding("APR-07", DENY, NO_STEP, {"steps": len(steps), "step": index})
+        return
+    yield from _order(check)
+    yield from _authority(check, policy, steps[index])
+    if check.principal is not None:
+        yield from _delegation(check, policy, steps[index], check.principal)
+
+
+def _order(check: StepCheck) -> Iterator[Finding]:
+    """APR-07: steps in order, nothing decided twice, a rejection ends the route."""
+    approved = {h.step for h in check.history if h.verdict is Verdict.APPROVE}
+    following = next(i for i in range(len(check.route.steps) + 1) if i not in approved)
+    if any(h.verdict is Verdict.REJECT for h in check.history):
+        problem = "rejected"
+    elif following == len(check.route.steps):
+        problem = "approved"
+    elif check.action.step in approved:
+        problem = "done"
+    elif check.action.step != following:
+        problem = "early"
+    else:
+        return
+    en, zh = _ORDER_PROBLEMS[problem]
+    yield Finding(
+        "APR-07", DENY, ORDER, {"step": check.action.step, "problem": en, "problem_zh": zh}
+    )
+
+
+def _authority(check: StepCheck, policy: Policy, step: RouteStep) -> Iterator[Finding]:
+    """APR-04: the step's role, and for a department role the requester's own department."""
+    holder = check.principal or check.actor
+    if step.role not in policy.effective_roles(holder.roles):
+        facts: dict[str, Fact] = {"person": holder.id, "role": step.role, "step": check.action.step}
+        yield Finding("APR-04", DENY, NOT_HOLDER, facts)
+    elif step.scope is Scope.DEPARTMENT and holder.department != check.request.department:
+        facts = {
+            "person": holder.id,
+            "role": step.role,
+            "their": holder.department,
+            "department": check.request.department,
+        }
+        yield Finding("APR-04", DENY, OTHER_DEPARTMENT, facts)
+
+
+def _delegation(
+    check: StepCheck, policy: Policy, step: RouteStep, principal: Employee
+) -> Iterator[Finding]:
+    """APR-06: a direct delegation in force, to a role that may deputise for the step's role."""
+    actor, at = check.actor.id, check.action.at
+    direct = [d for d in check.delegations if d.principal == principal.id and d.delegate == actor]
+    if not any(d.covers(at) for d in direct):
+        middle = next(
+            (
+                first.delegate
+                for first in check.delegations
+                for second in check.delegations
+                if first.principal == principal.id
+                and first.delegate == second.principal
+                and second.delegate == actor
+                and first.covers(at)
+                and second.covers(at)
+            ),
+            None,
+        )
+        if middle is not None:
+            facts: dict[str, Fact] = {"principal": principal.id, "middle": middle, "actor": actor}
+            yield Finding("APR-06", DENY, CHAINED, facts)
+        else:
+            facts = {
+                "actor": actor,
+                "principal": principal.id,
+                "at": at.isoformat(),
+            }
+            yield Finding("APR-06", DENY, NO_DELEGATION, facts)
+    deputies = frozenset().union(
+        *(
+            policy.delegates.get(role, frozenset())
+            for role in policy.effective_roles(principal.roles)
+            if step.role in policy.role_closure.get(role, frozenset((role,)))
+        )
+    )
+    if not deputies & policy.effective_roles(check.actor.roles):
+        facts = {
+            "actor": actor,
+            "role": step.role,
+            "deputies": ", ".join(sorted(deputies)) or "-",
+        }
+        yield Finding("APR-06", DENY, NOT_DEPUTY, facts)

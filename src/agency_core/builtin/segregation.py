@@ -1,0 +1,120 @@
+"""SOD: segregation of duties (不相容职务相互分离): self-approval, static and dynamic conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from agency_core.checks import DutyCheck, RoleGrant, StepCheck
+from agency_core.decision import Fact, Finding, Severity, Text
+from agency_core.entities import Employee
+from agency_core.hookspecs import hookimpl
+from agency_core.policy import ConflictSet, Policy
+
+__all__ = ["static_conflicts"]
+
+DENY = Severity.DENY
+
+SELF_APPROVAL = Text(
+    zh="{person} 不能审批自己提交的申请 {request}{how_zh}",
+    en="{person} cannot approve request {request} that they submitted{how}",
+)
+TWO_STEPS = Text(
+    zh="{person} 已审批本申请第 {other} 步，不能再审批第 {step} 步",
+    en="{person} already took step {other} of this request and cannot take step {step}",
+)
+DUTY_CONFLICT = Text(
+    zh="{actor} 已在 {subject} 上执行 {done}，不能再执行不相容的 {duty}（{conflict}）",
+    en="{actor} already did {done} on {subject} and may not also do {duty} ({conflict})",
+)
+ROLE_CONFLICT = Text(
+    zh="授予 {role} 后 {employee} 将同时持有 {roles}，违反不相容职务 {conflict}（至多 {limit} 个）",
+    en="granting {role} would give {employee} {roles}, breaking {conflict} "
+    "(fewer than {limit} allowed)",
+)
+HELD_CONFLICT = Text(
+    zh="{employee} 已同时持有不相容角色 {roles}（{conflict}）",
+    en="{employee} already holds conflicting roles {roles} ({conflict})",
+)
+
+
+@hookimpl
+def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
+    people = {check.actor.id} | ({check.principal.id} if check.principal else set())
+    requester = check.request.requester
+    if requester in people:
+        delegated = check.principal is not None
+        facts: dict[str, Fact] = {
+            "person": requester,
+            "request": check.request.id,
+            "how": " (through a delegation)" if delegated else "",
+            "how_zh": "（经授权代行）" if delegated else "",
+        }
+        yield Finding("SOD-01", DENY, SELF_APPROVAL, facts)
+    for taken in check.history:
+        if taken.step != check.action.step and people & {taken.actor, taken.on_behalf_of}:
+            person = next(iter(sorted(people & {taken.actor, taken.on_behalf_of} - {None})))
+            facts = {
+                "person": person,
+                "other": taken.step,
+                "step": check.action.step,
+            }
+            yield Finding("SOD-04", DENY, TWO_STEPS, facts)
+            break
+
+
+@hookimpl
+def agency_check_duty(check: DutyCheck, policy: Policy) -> Iterator[Finding]:
+    incompatible = policy.duty_conflicts.get(check.duty, frozenset())
+    for done in check.performed:
+        if done.actor == check.actor and done.duty in incompatible:
+            facts: dict[str, Fact] = {
+                "actor": check.actor,
+                "subject": check.subject,
+                "done": done.duty,
+                "duty": check.duty,
+                "conflict": policy.duty_conflict_names[frozenset((done.duty, check.duty))],
+            }
+            yield Finding("SOD-03", DENY, DUTY_CONFLICT, facts)
+
+
+@hookimpl
+def agency_check_role_grant(check: RoleGrant, policy: Policy) -> Iterator[Finding]:
+    employee = check.employee
+    before = policy.effective_roles(employee.roles)
+    after = before | policy.effective_roles((check.role,))
+    for conflict in policy.static_conflicts:
+        held_before = before & conflict.roles
+        held_after = after & conflict.roles
+        if len(held_after) >= conflict.cardinality and held_after != held_before:
+            facts: dict[str, Fact] = {
+                "employee": employee.id,
+                "role": check.role,
+                "roles": ", ".join(sorted(held_after)),
+                "conflict": conflict.name,
+                "limit": conflict.cardinality,
+            }
+            yield Finding("SOD-02", DENY, ROLE_CONFLICT, facts)
+        elif len(held_before) >= conflict.cardinality:
+            facts = {
+                "employee": employee.id,
+                "roles": ", ".join(sorted(held_before)),
+                "conflict": conflict.name,
+            }
+            yield Finding("SOD-02", Severity.WARNING, HELD_CONFLICT, facts)
+
+
+def static_conflicts(
+    policy: Policy, employees: Iterable[Employee]
+) -> Iterator[tuple[Employee, ConflictSet, frozenset[str]]]:
+    """Every (employee, conflict set, roles held of it) that breaks SOD-02, counting inheritance."""
+    by_role: dict[str, list[ConflictSet]] = {}
+    for conflict in policy.static_conflicts:
+        for role in conflict.roles:
+            by_role.setdefault(role, []).append(conflict)
+    for employee in employees:
+        held = policy.effective_roles(employee.roles)
+        candidates = {c.name: c for role in held for c in by_role.get(role, ())}
+        for _name, conflict in sorted(candidates.items()):
+            roles = held & conflict.roles
+            if len(roles) >= conflict.cardinality:
+                yield employee, conflict, roles

@@ -1,0 +1,196 @@
+"""What the engine answers: findings, routes and decisions.
+
+A :class:`Finding` is one plugin's statement about one control; a :class:`Decision` combines
+all findings into one outcome: any ``deny`` finding denies, else any ``approval`` finding (or a
+route with steps) needs approval, else the request is allowed. The combination is a maximum, so
+plugin order never matters.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from agency_core.entities import _fields as _f
+from agency_core.entities.org import Scope
+
+__all__ = [
+    "LANGUAGES",
+    "Decision",
+    "Fact",
+    "Finding",
+    "Outcome",
+    "Route",
+    "RouteStep",
+    "Severity",
+    "Text",
+]
+
+Fact = str | int | bool | None
+"""A fact a finding used: plain JSON scalars, so every decision serialises as it is."""
+
+LANGUAGES: Final = ("zh-CN", "en")
+
+
+class Severity(enum.StrEnum):
+    """How a finding weighs on the outcome, from least to most."""
+
+    INFO = "info"
+    """Explains the decision; changes nothing."""
+    WARNING = "warning"
+    """Worth a person's attention; does not block."""
+    APPROVAL = "approval"
+    """The request may go ahead only once approved along the route."""
+    DENY = "deny"
+    """A violation: the request may not go ahead."""
+
+
+_ORDER: Final = tuple(Severity)
+_RANK: Final = {s: i for i, s in enumerate(_ORDER)}
+
+
+class Outcome(enum.StrEnum):
+    """The answer of a decision."""
+
+    ALLOW = "allow"
+    NEEDS_APPROVAL = "needs_approval"
+    DENY = "deny"
+
+
+_OUTCOME: Final = {
+    Severity.INFO: Outcome.ALLOW,
+    Severity.WARNING: Outcome.ALLOW,
+    Severity.APPROVAL: Outcome.NEEDS_APPROVAL,
+    Severity.DENY: Outcome.DENY,
+}
+
+
+@attrs.frozen
+class Text:
+    """A message in Chinese and English; ``{name}`` placeholders are filled from the facts."""
+
+    zh: str
+    en: str
+
+    def render(self, lang: str, facts: Mapping[str, Fact]) -> str:
+        """The message in ``lang`` ("zh-CN" or "en") with the facts filled in."""
+        template = self.zh if lang.lower().startswith("zh") else self.en
+        return template.format_map(facts)
+
+
+@attrs.frozen
+class Finding:
+    """One plugin's statement about one control, with the facts it used."""
+
+    control: str
+    severity: Severity
+    text: Text
+    facts: Mapping[str, Fact] = attrs.field(factory=dict)
+    plugin: str = ""
+    """Set by the engine to the name of the plugin that returned the finding."""
+
+    def message(self, lang: str = "en") -> str:
+        """The finding's message in ``lang``."""
+        return self.text.render(lang, self.facts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with the message in every language."""
+        return {
+            "control": self.control,
+            "severity": self.severity.value,
+            "plugin": self.plugin,
+            "facts": dict(self.facts),
+            "message": {lang: self.message(lang) for lang in LANGUAGES},
+        }
+
+
+@attrs.frozen
+class RouteStep:
+    """One step of a route: the approver role and how far its authority reaches (APR-04)."""
+
+    role: str = attrs.field(validator=_f.code)
+    scope: Scope = attrs.field(default=Scope.COMPANY, converter=Scope)
+
+
+@attrs.frozen
+class Route:
+    """The ordered approval chain for one request (APR-01) and the findings that explain it."""
+
+    action: str = attrs.field(validator=_f.code)
+    steps: tuple[RouteStep, ...] = attrs.field(
+        factory=tuple, converter=_f.to_tuple, validator=_f.each(RouteStep)
+    )
+    findings: tuple[Finding, ...] = attrs.field(
+        factory=tuple, converter=_f.to_tuple, validator=_f.each(Finding)
+    )
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The approver roles, in order."""
+        return tuple(step.role for step in self.steps)
+
+
+def _by_control(finding: Finding) -> tuple[str, str]:
+    return finding.control, finding.plugin
+
+
+@attrs.frozen
+class Decision:
+    """The answer to one request: outcome, route, findings, and the policy that produced it."""
+
+    kind: str
+    outcome: Outcome
+    findings: tuple[Finding, ...]
+    policy_version: str
+    policy_sha256: str
+    route: Route | None = None
+
+    @classmethod
+    def combine(
+        cls,
+        kind: str,
+        findings: Iterable[Finding],
+        *,
+        policy_version: str,
+        policy_sha256: str,
+        route: Route | None = None,
+    ) -> Decision:
+        """Combine findings: deny overrides approval overrides allow; order never matters.
+
+        A route with steps needs approval even when no finding says so.
+        """
+        ordered = tuple(sorted(findings, key=_by_control))
+        floor = _RANK[Severity.APPROVAL] if route is not None and route.steps else 0
+        worst = max((_RANK[f.severity] for f in ordered), default=floor)
+        worst = max(worst, floor)
+        outcome = _OUTCOME[_ORDER[worst]]
+        return cls(kind, outcome, ordered, policy_version, policy_sha256, route)
+
+    @property
+    def controls(self) -> frozenset[str]:
+        """The control IDs of every finding."""
+        return frozenset(f.control for f in self.findings)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        """The findings that deny."""
+        return tuple(f for f in self.findings if f.severity is Severity.DENY)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the decision."""
+        route = None
+        if self.route is not None:
+            route = {
+                "action": self.route.action,
+                "steps": [{"role": s.role, "scope": s.scope.value} for s in self.route.steps],
+            }
+        return {
+            "kind": self.kind,
+            "outcome": self.outcome.value,
+            "route": route,
+            "findings": [f.to_dict() for f in self.findings],
+            "policy": {"version": self.policy_version, "sha256": self.policy_sha256},
+        }

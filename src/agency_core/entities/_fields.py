@@ -1,0 +1,103 @@
+"""Validators and converters shared by the entities; their errors name the field and the value.
+
+Fields use them through ``attrs.field(...)`` directly, so type checkers see which are required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from agency_core.errors import InvalidInput
+
+T = TypeVar("T")
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def code(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A required identifier or code: a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{attribute.name} must be a non-empty string, not {value!r}")
+
+
+def optional_code(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An identifier that may be None."""
+    if value is not None:
+        code(inst, attribute, value)
+
+
+def codes(inst: object, attribute: attrs.Attribute[Any], value: frozenset[str]) -> None:
+    """A set of identifiers."""
+    for item in value:
+        code(inst, attribute, item)
+
+
+def aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A timezone-aware datetime."""
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"{attribute.name} must be a datetime, not {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{attribute.name} must carry a UTC offset, got naive {value}")
+
+
+def optional_aware(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A timezone-aware datetime or None."""
+    if value is not None:
+        aware(inst, attribute, value)
+
+
+def day(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A calendar date (not a datetime)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput(f"{attribute.name} must be a date, not {value!r}")
+
+
+def optional_day(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A calendar date or None."""
+    if value is not None:
+        day(inst, attribute, value)
+
+
+def of(kind: type | tuple[type, ...], *, optional: bool = False) -> Validator:
+    """A value of type ``kind`` (or None when ``optional``); booleans are not integers."""
+    names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+
+    def validate(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if optional and value is None:
+            return
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+            raise InvalidInput(f"{attribute.name} must be a {names}, not {value!r}")
+
+    return validate
+
+
+def each(kind: type, *, required: bool = False) -> Validator:
+    """A tuple of ``kind`` instances (non-empty when ``required``)."""
+
+    def validate(_inst: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
+        for index, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise InvalidInput(
+                    f"{attribute.name}[{index}] must be a {kind.__name__}, not {item!r}"
+                )
+        if required and not value:
+            raise InvalidInput(f"{attribute.name} must not be empty")
+
+    return validate
+
+
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Any iterable but a string, as a tuple."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInput(f"expected a list, not {value!r}")
+    return tuple(value)
+
+
+def to_codes(value: Iterable[str]) -> frozenset[str]:
+    """Any iterable of codes but a string, as a frozenset."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInput(f"expected a collection of codes, not {value!r}")
+    return frozenset(value)

@@ -1,0 +1,34 @@
+"""Policy files: versioned, effective-dated TOML, checked and compiled once at load."""
+
+from agency_core.policy.compiled import (
+    ConflictSet,
+    Matrix,
+    Policy,
+    Retention,
+    RetentionRule,
+    add_years,
+)
+from agency_core.policy.load import (
+    converter,
+    default_policy,
+    load_policy,
+    parse_policy,
+    statutory_minimums,
+)
+from agency_core.policy.model import Basis, PolicyFile
+
+__all__ = [
+    "Basis",
+    "ConflictSet",
+    "Matrix",
+    "Policy",
+    "PolicyFile",
+    "Retention",
+    "RetentionRule",
+    "add_years",
+    "converter",
+    "default_policy",
+    "load_policy",
+    "parse_policy",
+    "statutory_minimums",
+]

@@ -1,0 +1,144 @@
+"""The compiled policy the hooks receive: tiers ready for bisection, conflicts as frozensets."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+
+from agency_core.decision import RouteStep
+from agency_core.entities import Record, Role
+from agency_core.policy.model import Basis, DestructionSpec, PolicyFile
+
+__all__ = ["ConflictSet", "Matrix", "Policy", "Retention", "RetentionRule", "add_years"]
+
+
+@attrs.frozen
+class Matrix:
+    """The tiers of one action for one department (or every department): sorted upper bounds."""
+
+    action: str
+    control: str
+    inclusive: bool
+    bounds: tuple[Decimal, ...]
+    routes: tuple[tuple[RouteStep, ...], ...]
+    """One more route than bounds: the last tier is unbounded."""
+
+    def tier(self, amount: Decimal) -> int:
+        """The index of the tier ``amount`` falls in (bisection on the bounds)."""
+        if self.inclusive:
+            return bisect_left(self.bounds, amount)
+        return bisect_right(self.bounds, amount)
+
+    def describe(self, tier: int) -> str:
+        """The tier's range in words, such as ``5000 < amount <= 50000``."""
+        low = self.bounds[tier - 1] if tier > 0 else None
+        high = self.bounds[tier] if tier < len(self.bounds) else None
+        lower, upper = ("<", "<=") if self.inclusive else ("<=", "<")
+        parts = [f"{low} {lower} " if low is not None else "", "amount"]
+        parts.append(f" {upper} {high}" if high is not None else "")
+        return "".join(parts)
+
+
+@attrs.frozen
+class ConflictSet:
+    """A static separation-of-duty set (SOD-02): nobody holds ``cardinality`` roles of ``roles``."""
+
+    name: str
+    roles: frozenset[str]
+    cardinality: int
+
+
+@attrs.frozen
+class RetentionRule:
+    """How long a record class is kept (``years`` None: permanently) and from when it counts."""
+
+    record_class: str
+    years: int | None
+    basis: Basis
+
+
+@attrs.frozen
+class Retention:
+    """When a record may be destroyed (RET-01, RET-02).
+
+    ``due`` is the first day the record may be destroyed, None when it may never be (permanent) or
+    cannot be known yet. ``decided_by`` is the class whose period is longest; ``unknown`` the
+    classes no rule exists for; ``waiting`` the event-based classes whose event has not happened.
+    """
+
+    record: str
+    due: date | None
+    permanent: bool
+    decided_by: str | None
+    unknown: tuple[str, ...] = ()
+    waiting: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        """Whether the due date is settled (every class known, every event happened)."""
+        return not self.unknown and not self.waiting
+
+
+def add_years(start: date, years: int) -> date:
+    """``start`` plus whole years; a 29 February lands on 28 February (民法典 §202)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+@attrs.frozen
+class Policy:
+    """A loaded, checked and compiled policy. Hooks receive it as ``policy``."""
+
+    name: str
+    version: str
+    sha256: str
+    source: str
+    effective_from: date
+    effective_to: date | None
+    currency: str
+    fiscal_year_start_month: int
+    roles: Mapping[str, Role]
+    role_closure: Mapping[str, frozenset[str]]
+    """Each role with every role it inherits, directly or not."""
+    matrices: Mapping[tuple[str, str | None], Matrix]
+    """Keyed by (action, department); department None holds the firm-wide tiers."""
+    budget_action: str
+    delegates: Mapping[str, frozenset[str]]
+    static_conflicts: tuple[ConflictSet, ...]
+    duty_conflicts: Mapping[str, frozenset[str]]
+    """Each duty with the duties the same person may not also perform on one subject."""
+    duty_conflict_names: Mapping[frozenset[str], str]
+    retention: Mapping[str, RetentionRule]
+    prefixes: Mapping[str, str]
+    destruction: DestructionSpec
+    min_backups: int
+    file: PolicyFile = attrs.field(repr=False)
+
+    def matrix(self, action: str, department: str) -> Matrix | None:
+        """The tiers for ``action`` in ``department``: its own override, else firm-wide."""
+        return self.matrices.get((action, department)) or self.matrices.get((action, None))
+
+    def in_force(self, on: date) -> bool:
+        """Whether the policy is in force on ``on``."""
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+
+    def effective_roles(self, roles: Iterable[str]) -> frozenset[str]:
+        """``roles`` with every inherited role (unknown roles count as themselves)."""
+        held: set[str] = set()
+        closure = self.role_closure
+        for role in roles:
+            held |= closure.get(role, frozenset((role,)))
+        return frozenset(held)
+
+    def retention_start(self, rule: RetentionRule, record: Record) -> date | None:
+        """The first day a record's period counts from under ``rule`` (RET-02)."""
+        if rule.basis is Basis.EVENT:
+            return None if record.event_on is None else record.event_on + timedelta(days=1)
+        closed, month = record.closed_on, self.fiscal_year_start_month
+        return date(closed.year + (closed.month >= month), month, 1)

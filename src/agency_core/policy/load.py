@@ -1,0 +1,347 @@
+"""Load a policy file: parse TOML, structure with cattrs, check the invariants, compile."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import cattrs
+from cattrs.v import format_exception
+
+from agency_core.decision import RouteStep
+from agency_core.entities import Role
+from agency_core.entities.money import CURRENCIES, to_decimal
+from agency_core.errors import AgencyError, PolicyError
+from agency_core.policy.compiled import ConflictSet, Matrix, Policy, RetentionRule
+from agency_core.policy.model import Basis, PolicyFile, TierSpec
+
+__all__ = ["converter", "default_policy", "load_policy", "parse_policy"]
+
+converter = cattrs.Converter(forbid_extra_keys=True)
+"""The policy converter: our own, so nobody's global converter changes how policies load."""
+
+
+def _decimal(value: object, _type: type) -> Decimal:
+    if isinstance(value, float):
+        raise ValueError(f"write amounts as strings or integers, not the float {value!r}")
+    return to_decimal(value)
+
+
+def _date(value: object, _type: type) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    raise ValueError(f"expected a date such as 2026-01-01, not {value!r}")
+
+
+def _strict(kind: type) -> Any:
+    def structure(value: object, _type: type) -> object:
+        if type(value) is not kind:
+            raise ValueError(f"expected {kind.__name__}, not {type(value).__name__} {value!r}")
+        return value
+
+    return structure
+
+
+converter.register_structure_hook(Decimal, _decimal)
+converter.register_structure_hook(date, _date)
+
+
+def _exactly(kind: type) -> Any:
+    return lambda type_: type_ is kind
+
+
+for _kind in (str, int, bool):  # exact types only: enums subclass str and keep their own hook
+    converter.register_structure_hook_func(_exactly(_kind), _strict(_kind))
+
+
+def _format(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, ValueError | AgencyError) and str(exc):
+        return str(exc)
+    return format_exception(exc, type_)
+
+
+def parse_policy(data: bytes, source: str = "<policy>") -> Policy:
+    """Parse, check and compile policy TOML ``data``; ``source`` names it in errors."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise PolicyError(source, [f"not UTF-8 text: {exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(source, [f"not valid TOML: {exc}"]) from None
+    try:
+        spec = converter.structure(raw, PolicyFile)
+    except cattrs.BaseValidationError as exc:
+        lines = cattrs.transform_error(exc, path="$", format_exception=_format)
+        raise PolicyError(source, lines) from None
+    problems = list(_invariants(spec))
+    if problems:
+        raise PolicyError(source, problems)
+    return _compile(spec, hashlib.sha256(data).hexdigest(), source)
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Load the policy file at ``path``."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
+    return parse_policy(data, str(path))
+
+
+@cache
+def default_policy() -> Policy:
+    """The bundled default policy: every default number of CONTROLS.md."""
+    data = resources.files("agency_core.policy").joinpath("default.toml").read_bytes()
+    return parse_policy(data, "agency_core:default.toml")
+
+
+@cache
+def statutory_minimums() -> dict[str, RetentionRule]:
+    """The statutory retention minimums (会计档案管理办法 2015, RET-01) no policy may go below."""
+    data = resources.files("agency_core.policy").joinpath("statutory.toml").read_bytes()
+    table = tomllib.loads(data.decode("utf-8"))["minimums"]
+    return {
+        name: RetentionRule(name, None if years == "permanent" else int(years), Basis(basis))
+        for name, (years, basis) in ((k, (v["years"], v["basis"])) for k, v in table.items())
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Invariants: each problem is one line ending with the path where it is.
+# --------------------------------------------------------------------------------------------------
+
+
+def _invariants(spec: PolicyFile) -> Iterator[str]:
+    meta = spec.policy
+    if meta.currency not in CURRENCIES:
+        yield f"unknown ISO 4217 currency {meta.currency!r} @ $.policy.currency"
+    if meta.effective_to is not None and meta.effective_to <= meta.effective_from:
+        yield "effective_to must be after effective_from @ $.policy.effective_to"
+    if not 1 <= meta.fiscal_year_start_month <= 12:
+        yield "fiscal_year_start_month must be 1..12 @ $.policy.fiscal_year_start_month"
+    roles = set(spec.roles)
+    yield from _role_problems(spec, roles)
+    yield from _approval_problems(spec, roles)
+    yield from _delegation_problems(spec, roles)
+    yield from _segregation_problems(spec, roles)
+    yield from _retention_problems(spec, roles)
+
+
+def _unknown(names: list[str], roles: set[str], path: str) -> Iterator[str]:
+    for index, name in enumerate(names):
+        if name not in roles:
+            yield f"unknown role {name!r} @ {path}[{index}]"
+
+
+def _role_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
+    for name, role in spec.roles.items():
+        yield from _unknown(role.inherits, roles, f"$.roles.{name}.inherits")
+    for name in spec.roles:
+        if name in _closure(spec, name):
+            yield f"role {name!r} inherits itself (a cycle) @ $.roles.{name}.inherits"
+
+
+def _closure(spec: PolicyFile, name: str) -> set[str]:
+    """Every role ``name`` inherits, directly or not (``name`` itself only through a cycle)."""
+    found: set[str] = set()
+    stack = list(spec.roles[name].inherits)
+    while stack:
+        role = stack.pop()
+        if role not in found and role in spec.roles:
+            found.add(role)
+            stack.extend(spec.roles[role].inherits)
+    return found
+
+
+def _approval_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
+    actions = spec.approval.actions
+    if spec.approval.budget_action not in actions:
+        yield f"budget action {spec.approval.budget_action!r} is not an action @ $.approval"
+    for name, action in actions.items():
+        path = f"$.approval.actions.{name}"
+        yield from _tier_problems(action.tiers, roles, f"{path}.tiers")
+        for department, tiers in action.departments.items():
+            yield from _tier_problems(tiers, roles, f"{path}.departments.{department}")
+
+
+def _tier_problems(tiers: list[TierSpec], roles: set[str], path: str) -> Iterator[str]:
+    if not tiers:
+        yield f"an action needs at least one tier @ {path}"
+        return
+    for index, tier in enumerate(tiers):
+        here = f"{path}[{index}]"
+        yield from _unknown(tier.route, roles, f"{here}.route")
+        if len(set(tier.route)) != len(tier.route):
+            yield f"a route names a role twice (SOD-04 needs distinct steps) @ {here}.route"
+        last = index == len(tiers) - 1
+        if last and tier.max_amount is not None:
+            yield f"the last tier must have no max_amount, so every amount has a route @ {here}"
+        if not last and tier.max_amount is None:
+            yield f"only the last tier may omit max_amount @ {here}.max_amount"
+        if tier.max_amount is not None and tier.max_amount < 0:
+            yield f"max_amount must not be negative @ {here}.max_amount"
+        if index == 0:
+            continue
+        before = tiers[index - 1]
+        if (
+            tier.max_amount is not None
+            and before.max_amount is not None
+            and tier.max_amount <= before.max_amount
+        ):
+            yield (
+                f"APR-03: tier bounds must increase, {tier.max_amount} follows "
+                f"{before.max_amount} @ {here}.max_amount"
+            )
+        dropped = sorted(set(before.route) - set(tier.route))
+        if dropped:
+            yield (
+                f"APR-03: a larger amount may not need fewer or lower approvals; tier {index} "
+                f"drops {', '.join(dropped)} required by tier {index - 1} @ {here}.route"
+            )
+
+
+def _delegation_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
+    for principal, delegates in spec.delegation.items():
+        path = f"$.delegation.{principal}"
+        if principal not in roles:
+            yield f"unknown role {principal!r} @ {path}"
+        yield from _unknown(delegates, roles, path)
+        for index, delegate in enumerate(delegates):
+            if delegate == principal:
+                yield f"APR-06: a role cannot deputise for itself @ {path}[{index}]"
+            elif delegate in spec.delegation:
+                yield (
+                    f"APR-06: delegation cannot be chained: {delegate!r} deputises for "
+                    f"{principal!r} and has deputies of its own @ {path}[{index}]"
+                )
+
+
+def _segregation_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
+    for index, conflict in enumerate(spec.segregation.static):
+        path = f"$.segregation.static[{index}]"
+        yield from _unknown(conflict.roles, roles, f"{path}.roles")
+        if len(set(conflict.roles)) != len(conflict.roles):
+            yield f"a conflict set names a role twice @ {path}.roles"
+        if not 2 <= conflict.cardinality <= len(set(conflict.roles)):
+            yield (
+                f"SOD-02: cardinality must be at least 2 and at most the number of roles "
+                f"({len(set(conflict.roles))}), got {conflict.cardinality} @ {path}.cardinality"
+            )
+    for index, duties in enumerate(spec.segregation.dynamic):
+        if len(set(duties.duties)) < 2:
+            yield (
+                f"SOD-03: a dynamic conflict needs two different duties "
+                f"@ $.segregation.dynamic[{index}].duties"
+            )
+
+
+def _retention_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
+    classes = spec.retention.classes
+    for name, rule in classes.items():
+        path = f"$.retention.classes.{name}"
+        if rule.permanent == (rule.years is not None):
+            yield f"give either years or permanent = true @ {path}"
+        if rule.years is not None and rule.years < 1:
+            yield f"years must be at least 1 @ {path}.years"
+        if not rule.prefix.isalnum() or not rule.prefix.isupper():
+            yield f"prefix must be upper-case letters or digits (RET-05) @ {path}.prefix"
+    prefixes = [rule.prefix for rule in classes.values()]
+    if len(set(prefixes)) != len(prefixes):
+        yield "RET-05: every record class needs its own number prefix @ $.retention.classes"
+    for name, minimum in statutory_minimums().items():
+        path = f"$.retention.classes.{name}"
+        kept = classes.get(name)
+        if kept is None:
+            yield f"RET-01: the statutory class {name!r} is missing @ {path}"
+            continue
+        if kept.basis is not minimum.basis:
+            yield f"RET-02: {name} counts from {minimum.basis.value}, by law @ {path}.basis"
+        if minimum.years is None and not kept.permanent:
+            yield f"RET-01: {name} must be kept permanently, by law @ {path}"
+        elif minimum.years is not None and kept.years is not None and kept.years < minimum.years:
+            yield (
+                f"RET-01: {name} must be kept at least {minimum.years} years, not {kept.years} "
+                f"@ {path}.years"
+            )
+    destruction = spec.retention.destruction
+    yield from _unknown(destruction.approver_roles, roles, "$.retention.destruction.approver_roles")
+    if destruction.min_supervisors < 2 or len(set(destruction.supervisor_departments)) < 2:
+        yield (
+            "RET-04: destruction needs at least two supervisors from two different departments "
+            "@ $.retention.destruction"
+        )
+    if spec.retention.min_backups < 1:
+        yield "RET-07: important records keep at least one backup @ $.retention.min_backups"
+
+
+# --------------------------------------------------------------------------------------------------
+# Compilation
+# --------------------------------------------------------------------------------------------------
+
+
+def _compile(spec: PolicyFile, sha256: str, source: str) -> Policy:
+    roles = {
+        name: Role(name, r.name_en, r.name_zh, r.scope, frozenset(r.inherits))
+        for name, r in spec.roles.items()
+    }
+
+    def matrix(action: str, control: str, inclusive: bool, tiers: list[TierSpec]) -> Matrix:
+        bounds = tuple(t.max_amount for t in tiers if t.max_amount is not None)
+        routes = tuple(tuple(RouteStep(role, roles[role].scope) for role in t.route) for t in tiers)
+        return Matrix(action, control, inclusive, bounds, routes)
+
+    matrices: dict[tuple[str, str | None], Matrix] = {}
+    for name, action in spec.approval.actions.items():
+        inclusive = action.bound == "inclusive"
+        matrices[name, None] = matrix(name, action.control, inclusive, action.tiers)
+        for department, tiers in action.departments.items():
+            matrices[name, department] = matrix(name, action.control, inclusive, tiers)
+
+    duty_conflicts: dict[str, set[str]] = {}
+    names: dict[frozenset[str], str] = {}
+    for conflict in spec.segregation.dynamic:
+        duties = set(conflict.duties)
+        for duty in duties:
+            duty_conflicts.setdefault(duty, set()).update(duties - {duty})
+        for duty in duties:
+            for other in duties - {duty}:
+                names[frozenset((duty, other))] = conflict.name
+
+    return Policy(
+        name=spec.policy.name,
+        version=spec.policy.version,
+        sha256=sha256,
+        source=source,
+        effective_from=spec.policy.effective_from,
+        effective_to=spec.policy.effective_to,
+        currency=spec.policy.currency,
+        fiscal_year_start_month=spec.policy.fiscal_year_start_month,
+        roles=roles,
+        role_closure={name: frozenset({name} | _closure(spec, name)) for name in roles},
+        matrices=matrices,
+        budget_action=spec.approval.budget_action,
+        delegates={p: frozenset(d) for p, d in spec.delegation.items()},
+        static_conflicts=tuple(
+            ConflictSet(c.name, frozenset(c.roles), c.cardinality) for c in spec.segregation.static
+        ),
+        duty_conflicts={d: frozenset(o) for d, o in duty_conflicts.items()},
+        duty_conflict_names=names,
+        retention={
+            name: RetentionRule(name, None if c.permanent else c.years, c.basis)
+            for name, c in spec.retention.classes.items()
+        },
+        prefixes={name: c.prefix for name, c in spec.retention.classes.items()},
+        destruction=spec.retention.destruction,
+        min_backups=spec.retention.min_backups,
+        file=spec,
+    )
