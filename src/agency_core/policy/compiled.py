@@ -37,6 +37,8 @@ class Matrix:
         """The tier's range in words, such as ``5000 < amount <= 50000``."""
         low = self.bounds[tier - 1] if tier > 0 else None
         high = self.bounds[tier] if tier < len(self.bounds) else None
+        if low is None and high is None:
+            return "any amount"
         lower, upper = ("<", "<=") if self.inclusive else ("<=", "<")
         parts = [f"{low} {lower} " if low is not None else "", "amount"]
         parts.append(f" {upper} {high}" if high is not None else "")

@@ -5,68 +5,24 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Iterator
-from datetime import date
-from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import cattrs
-from cattrs.v import format_exception
 
+from agency_core.convert import error_lines, strict_converter
 from agency_core.decision import RouteStep
 from agency_core.entities import Role
-from agency_core.entities.money import CURRENCIES, to_decimal
-from agency_core.errors import AgencyError, PolicyError
+from agency_core.entities.money import CURRENCIES
+from agency_core.errors import PolicyError
 from agency_core.policy.compiled import ConflictSet, Matrix, Policy, RetentionRule
 from agency_core.policy.model import Basis, PolicyFile, TierSpec
 
 __all__ = ["converter", "default_policy", "load_policy", "parse_policy"]
 
-converter = cattrs.Converter(forbid_extra_keys=True)
+converter = strict_converter()
 """The policy converter: our own, so nobody's global converter changes how policies load."""
-
-
-def _decimal(value: object, _type: type) -> Decimal:
-    if isinstance(value, float):
-        raise ValueError(f"write amounts as strings or integers, not the float {value!r}")
-    return to_decimal(value)
-
-
-def _date(value: object, _type: type) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        return date.fromisoformat(value)
-    raise ValueError(f"expected a date such as 2026-01-01, not {value!r}")
-
-
-def _strict(kind: type) -> Any:
-    def structure(value: object, _type: type) -> object:
-        if type(value) is not kind:
-            raise ValueError(f"expected {kind.__name__}, not {type(value).__name__} {value!r}")
-        return value
-
-    return structure
-
-
-converter.register_structure_hook(Decimal, _decimal)
-converter.register_structure_hook(date, _date)
-
-
-def _exactly(kind: type) -> Any:
-    return lambda type_: type_ is kind
-
-
-for _kind in (str, int, bool):  # exact types only: enums subclass str and keep their own hook
-    converter.register_structure_hook_func(_exactly(_kind), _strict(_kind))
-
-
-def _format(exc: BaseException, type_: type | None) -> str:
-    if isinstance(exc, ValueError | AgencyError) and str(exc):
-        return str(exc)
-    return format_exception(exc, type_)
 
 
 def parse_policy(data: bytes, source: str = "<policy>") -> Policy:
@@ -80,8 +36,7 @@ def parse_policy(data: bytes, source: str = "<policy>") -> Policy:
     try:
         spec = converter.structure(raw, PolicyFile)
     except cattrs.BaseValidationError as exc:
-        lines = cattrs.transform_error(exc, path="$", format_exception=_format)
-        raise PolicyError(source, lines) from None
+        raise PolicyError(source, error_lines(exc)) from None
     problems = list(_invariants(spec))
     if problems:
         raise PolicyError(source, problems)

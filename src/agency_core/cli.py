@@ -1,0 +1,238 @@
+"""The ``agency`` command: plugins, policy checks, decisions as JSON, schemas and the demo.
+
+Exit codes: 0 success or allow; 2 bad input (printed without a traceback); for ``decide``,
+3 deny and 4 needs approval.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from agency_core.decision import Decision, Outcome
+from agency_core.errors import AgencyError
+from agency_core.plugins import entry_points_wanted
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_DENY", "EXIT_NEEDS_APPROVAL", "main"]
+
+EXIT_BAD_INPUT: Final = 2
+EXIT_DENY: Final = 3
+EXIT_NEEDS_APPROVAL: Final = 4
+_EXIT: Final = {
+    Outcome.ALLOW: 0,
+    Outcome.DENY: EXIT_DENY,
+    Outcome.NEEDS_APPROVAL: EXIT_NEEDS_APPROVAL,
+}
+
+
+def _default_lang() -> str:
+    for name in ("AGENCY_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh-CN" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class Settings:
+    """What the group options chose; the engine is built on first use."""
+
+    def __init__(self, policy: Path | None, lang: str, entry_points: bool, block: tuple[str, ...]):
+        self.policy, self.lang, self.entry_points, self.block = policy, lang, entry_points, block
+        self.console = Console()
+
+    def engine(self, **options: Any) -> Any:
+        from agency_core.engine import Engine
+
+        return Engine.from_policy(
+            self.policy, entry_points=self.entry_points, block=self.block, **options
+        )
+
+
+@contextmanager
+def _reported(settings: Settings) -> Iterator[None]:
+    """Print agency errors as plain lines on stderr and exit 2, never with a traceback."""
+    try:
+        yield
+    except AgencyError as exc:
+        click.secho("error: ", fg="red", bold=True, err=True, nl=False)
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+pass_settings: Final[Callable[..., Any]] = click.make_pass_decorator(Settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="AGENCY_POLICY",
+    help="Policy file (TOML); the bundled default when omitted.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh-CN", "en"]),
+    default=_default_lang,
+    show_default="from AGENCY_LANG or LANG",
+    help="Language of messages.",
+)
+@click.option(
+    "--entry-points/--no-entry-points",
+    default=entry_points_wanted,
+    show_default="on unless AGENCY_CORE_NO_ENTRY_POINTS is set",
+    help="Load plugins installed under the agency_core entry points.",
+)
+@click.option("--block", multiple=True, metavar="NAME", help="A plugin never to load (repeat).")
+@click.version_option(package_name="agency-core")
+@click.pass_context
+def main(
+    ctx: click.Context, policy: Path | None, lang: str, entry_points: bool, block: tuple[str, ...]
+) -> None:
+    """Internal controls of agency and service firms, as swappable policy plugins."""
+    ctx.obj = Settings(policy, lang, entry_points, block)
+
+
+@main.command()
+@pass_settings
+def plugins(settings: Settings) -> None:
+    """Show the loaded plugins, where they come from, and the hooks each implements."""
+    with _reported(settings):
+        engine = settings.engine()
+    manager = engine.plugin_manager
+    dists = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
+    table = Table(title=f"agency-core plugins (policy {engine.policy.version})")
+    for column in ("plugin", "distribution", "hooks"):
+        table.add_column(column)
+    for name, plugin in sorted(manager.list_name_plugin(), key=lambda item: item[0]):
+        if plugin is None:
+            table.add_row(name, "[red]blocked[/]", "-")
+            continue
+        dist = dists.get(id(plugin))
+        source = f"{dist.metadata['name']} {dist.version}" if dist else _own_distribution(name)
+        hooks = sorted(caller.name for caller in manager.get_hookcallers(plugin) or ())
+        table.add_row(name, source, "\n".join(hooks))
+    settings.console.print(table)
+
+
+def _own_distribution(name: str) -> str:
+    if name.startswith("agency_core."):
+        return f"agency-core {metadata.version('agency-core')} (bundled)"
+    return "registered by the host"
+
+
+@main.group()
+def policy() -> None:
+    """Policy files."""
+
+
+@policy.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_settings
+def policy_check(settings: Settings, file: Path) -> None:
+    """Validate a policy FILE; list every problem with its path."""
+    from agency_core.policy import load_policy
+
+    with _reported(settings):
+        loaded = load_policy(file)
+    zh = settings.lang == "zh-CN"
+    until = loaded.effective_to.isoformat() if loaded.effective_to else ("长期" if zh else "open")
+    label = "有效" if zh else "valid"
+    settings.console.print(
+        f"[green]{label}[/]: {loaded.name} {loaded.version} "
+        f"({loaded.effective_from.isoformat()} – {until}) sha256 {loaded.sha256}"
+    )
+    counts = (
+        f"{len(loaded.roles)} roles, {len({a for a, _ in loaded.matrices})} actions, "
+        f"{len(loaded.static_conflicts)} conflict sets, {len(loaded.retention)} record classes"
+    )
+    settings.console.print(counts, highlight=False)
+
+
+@main.command()
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
+@pass_settings
+def decide(settings: Settings, file: Any, fmt: str) -> None:
+    """Decide the JSON request in FILE (stdin when omitted); print the decision.
+
+    A JSON array decides many requests at once. Exit status: 0 allow, 3 deny, 4 needs
+    approval (the worst of a batch), 2 bad input.
+    """
+    from agency_core.codec import request_from_json
+
+    with _reported(settings):
+        data = _read_json(file.read())
+        engine = settings.engine()
+        if isinstance(data, list):
+            decisions = engine.decide_many([request_from_json(item) for item in data])
+        else:
+            decisions = [engine.decide(request_from_json(data))]
+    if fmt == "json":
+        body = [d.to_dict() for d in decisions]
+        out = body if isinstance(data, list) else body[0]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for decision in decisions:
+            _print_decision(settings, decision)
+    worst = max(decisions, key=lambda d: _EXIT[d.outcome]).outcome if decisions else Outcome.ALLOW
+    sys.exit(_EXIT[worst])
+
+
+def _read_json(raw: bytes) -> Any:
+    from agency_core.errors import InvalidInput
+
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput(f"not valid JSON: {exc}") from None
+
+
+def _print_decision(settings: Settings, decision: Decision) -> None:
+    colour = {"allow": "green", "deny": "red", "needs_approval": "yellow"}[decision.outcome]
+    route = (
+        f" → {' → '.join(decision.route.roles)}" if decision.route and decision.route.steps else ""
+    )
+    settings.console.print(f"[bold {colour}]{decision.outcome.value}[/]{route}", highlight=False)
+    for finding in decision.findings:
+        settings.console.print(
+            f"  {finding.control} [{finding.severity.value}] {finding.message(settings.lang)}",
+            markup=False,
+            highlight=False,
+        )
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["request", "decision"]), default="request")
+def schema(what: str) -> None:
+    """Print the JSON Schema of requests or decisions."""
+    from agency_core.codec import decision_schema, request_schema
+
+    click.echo(json.dumps(request_schema() if what == "request" else decision_schema(), indent=2))
+
+
+@main.command()
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite file to keep the demo's state in (a temporary one when omitted).",
+)
+@pass_settings
+def demo(settings: Settings, db: Path | None) -> None:
+    """Walk through a small firm's day: intake, fees, approvals, segregation, retention."""
+    from agency_core.demo import run
+
+    with _reported(settings):
+        run(settings.engine, settings.console, settings.lang, db)

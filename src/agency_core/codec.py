@@ -1,0 +1,242 @@
+"""JSON in and out: requests from JSON, decisions to JSON, and their JSON Schemas.
+
+Money is ``{"amount": "12000.00", "currency": "CNY"}`` (amounts as strings or integers, never
+floats); dates are ISO 8601, datetimes ISO 8601 with a UTC offset; sets and tuples are arrays.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import types
+import typing
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final, get_args, get_origin
+
+import attrs
+import cattrs
+
+from agency_core.convert import error_lines, strict_converter
+from agency_core.decision import LANGUAGES, Decision, Fact
+from agency_core.engine import KINDS, Request
+from agency_core.entities import Money
+from agency_core.entities.money import to_decimal
+from agency_core.errors import InvalidInput
+
+__all__ = [
+    "converter",
+    "decision_schema",
+    "decision_to_json",
+    "request_from_json",
+    "request_schema",
+    "request_to_json",
+]
+
+converter: Final = strict_converter(unstruct_collection_overrides={AbstractSet: sorted})
+"""The JSON converter of requests: strict about types, refusing unknown keys."""
+
+
+def _fact(value: object, _type: object) -> Fact:
+    if value is None or type(value) in (str, int, bool):
+        return value  # type: ignore[return-value]
+    raise ValueError(f"a fact is a string, an integer, a boolean or null, not {value!r}")
+
+
+def _money(value: object, _type: type) -> Money:
+    if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
+        raise ValueError(f'money must be {{"amount": "...", "currency": "CNY"}}, not {value!r}')
+    return Money(to_decimal(value["amount"]), value["currency"])
+
+
+def _money_json(money: Money) -> dict[str, str]:
+    return {"amount": str(money.amount), "currency": money.currency}
+
+
+converter.register_structure_hook_func(lambda t: t == Fact, _fact)
+converter.register_structure_hook(Money, _money)
+converter.register_unstructure_hook(
+    Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
+)
+converter.register_unstructure_hook(Decimal, str)
+converter.register_unstructure_hook(date, date.isoformat)
+converter.register_unstructure_hook(datetime, datetime.isoformat)
+
+
+def request_from_json(data: str | bytes | Mapping[str, Any]) -> Request:
+    """The request described by JSON ``data``: an object with a ``kind`` and that kind's fields."""
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidInput(f"not valid JSON: {exc}") from None
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"a request is a JSON object with a kind, not {type(data).__name__}")
+    fields = dict(data)
+    kind = fields.pop("kind", None)
+    if kind not in KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}, not {kind!r}", path="$.kind")
+    try:
+        return converter.structure(fields, KINDS[kind])
+    except cattrs.BaseValidationError as exc:
+        raise InvalidInput(f"invalid {kind} request", problems=error_lines(exc)) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise InvalidInput(f"invalid {kind} request: {exc}") from None
+
+
+def request_to_json(request: Request) -> dict[str, Any]:
+    """``request`` as a JSON-ready dict, ``kind`` first; :func:`request_from_json` reads it back."""
+    kind = next(k for k, cls in KINDS.items() if isinstance(request, cls))
+    return {"kind": kind, **converter.unstructure(request)}
+
+
+def decision_to_json(decision: Decision) -> dict[str, Any]:
+    """``decision`` as a JSON-ready dict (see :func:`decision_schema`)."""
+    return decision.to_dict()
+
+
+# --------------------------------------------------------------------------------------------------
+# JSON Schema, generated from the attrs classes so it cannot drift from them.
+# --------------------------------------------------------------------------------------------------
+
+_SCALARS: Final[dict[Any, dict[str, Any]]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    bool: {"type": "boolean"},
+    Decimal: {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"},
+    date: {"type": "string", "format": "date"},
+    datetime: {"type": "string", "format": "date-time"},
+}
+_MONEY_SCHEMA: Final = {
+    "type": "object",
+    "properties": {
+        "amount": {"anyOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?$"}, {"type": "integer"}]},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    },
+    "required": ["amount", "currency"],
+    "additionalProperties": False,
+}
+
+
+def _schema_of(kind: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    if kind in _SCALARS:
+        return dict(_SCALARS[kind])
+    if kind is Money:
+        defs["Money"] = _MONEY_SCHEMA
+        return {"$ref": "#/$defs/Money"}
+    origin, args = get_origin(kind), get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [_schema_of(a, defs) for a in args]}
+    if kind is type(None):
+        return {"type": "null"}
+    if origin is tuple:
+        return {"type": "array", "items": _schema_of(args[0], defs)}
+    if origin is frozenset:
+        return {"type": "array", "items": _schema_of(args[0], defs), "uniqueItems": True}
+    if origin in (dict, Mapping):
+        return {"type": "object", "additionalProperties": _schema_of(args[1], defs)}
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return {"enum": [member.value for member in kind]}
+    if attrs.has(kind):
+        if kind.__name__ not in defs:
+            defs[kind.__name__] = {}  # placeholder against recursion
+            defs[kind.__name__] = _object_schema(kind, defs)
+        return {"$ref": f"#/$defs/{kind.__name__}"}
+    raise TypeError(f"no JSON Schema for {kind!r}")
+
+
+def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {f.name: _schema_of(hints[f.name], defs) for f in fields if f.init},
+        "required": [f.name for f in fields if f.init and f.default is attrs.NOTHING],
+        "additionalProperties": False,
+    }
+    if cls.__doc__:
+        schema["description"] = cls.__doc__.strip().splitlines()[0]
+    return schema
+
+
+def request_schema() -> dict[str, Any]:
+    """The JSON Schema of a request: one of the kinds, each with ``kind`` and its fields."""
+    defs: dict[str, Any] = {}
+    variants = []
+    for kind, cls in KINDS.items():
+        body = _object_schema(cls, defs)
+        body["properties"] = {"kind": {"const": kind}, **body["properties"]}
+        body["required"] = ["kind", *body["required"]]
+        variants.append(body)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "agency-core request",
+        "oneOf": variants,
+        "$defs": defs,
+    }
+
+
+def decision_schema() -> dict[str, Any]:
+    """The JSON Schema of a decision as :meth:`Decision.to_dict` writes it."""
+    text = {"type": "string"}
+    finding = {
+        "type": "object",
+        "properties": {
+            "control": text,
+            "severity": {"enum": ["info", "warning", "approval", "deny"]},
+            "plugin": text,
+            "facts": {
+                "type": "object",
+                "additionalProperties": {"type": ["string", "integer", "boolean", "null"]},
+            },
+            "message": {
+                "type": "object",
+                "properties": dict.fromkeys(LANGUAGES, text),
+                "required": list(LANGUAGES),
+                "additionalProperties": False,
+            },
+        },
+        "required": ["control", "severity", "plugin", "facts", "message"],
+        "additionalProperties": False,
+    }
+    route = {
+        "type": "object",
+        "properties": {
+            "action": text,
+            "steps": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"role": text, "scope": {"enum": ["company", "department"]}},
+                    "required": ["role", "scope"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["action", "steps"],
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "agency-core decision",
+        "type": "object",
+        "properties": {
+            "kind": {"enum": list(KINDS)},
+            "outcome": {"enum": ["allow", "needs_approval", "deny"]},
+            "route": {"anyOf": [route, {"type": "null"}]},
+            "findings": {"type": "array", "items": finding},
+            "policy": {
+                "type": "object",
+                "properties": {
+                    "version": text,
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                },
+                "required": ["version", "sha256"],
+                "additionalProperties": False,
+            },
+        },
+        "required": ["kind", "outcome", "route", "findings", "policy"],
+        "additionalProperties": False,
+    }

@@ -1,0 +1,91 @@
+"""The strict cattrs converters behind policy files and JSON requests, and their error lines."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final, TypeVar
+
+import cattrs
+from cattrs.v import format_exception
+
+from agency_core.entities.money import to_decimal
+from agency_core.errors import AgencyError
+
+__all__ = ["error_lines", "strict_converter"]
+
+T = TypeVar("T")
+
+
+def _exactly(kind: type) -> Any:
+    def structure(value: object, _type: type) -> object:
+        if type(value) is not kind:
+            raise ValueError(f"expected {kind.__name__}, not {type(value).__name__} {value!r}")
+        return value
+
+    return structure
+
+
+def _enum(value: object, type_: type[enum.Enum]) -> enum.Enum:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ValueError(f"expected one of {[m.value for m in type_]}, not {value!r}")
+    return type_(value)
+
+
+def _decimal(value: object, _type: type) -> Decimal:
+    if isinstance(value, float):
+        raise ValueError(f"write amounts as strings or integers, not the float {value!r}")
+    return to_decimal(value)
+
+
+def _date(value: object, _type: type) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    raise ValueError(f"expected a date such as 2026-01-31, not {value!r}")
+
+
+def _datetime(value: object, _type: type) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    raise ValueError(f"expected a datetime with a UTC offset, not {value!r}")
+
+
+def strict_converter(**options: Any) -> cattrs.Converter:
+    """A new converter refusing unknown keys and loose types (no "1" for 1, no 1.5 for money).
+
+    Strings, integers and booleans must have exactly that type; enums take their values;
+    decimals come from strings or integers; dates and datetimes from ISO 8601 strings.
+    """
+    converter = cattrs.Converter(forbid_extra_keys=True, **options)
+    for kind in (str, int, bool):
+        converter.register_structure_hook(kind, _exactly(kind))
+    for base in (enum.Enum, enum.StrEnum):  # StrEnum: more specific than str in the MRO
+        converter.register_structure_hook(base, _enum)
+    converter.register_structure_hook(Decimal, _decimal)
+    converter.register_structure_hook(date, _date)
+    converter.register_structure_hook(datetime, _datetime)
+    return converter
+
+
+def _format(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, ValueError | AgencyError) and str(exc):
+        return str(exc)
+    return format_exception(exc, type_)
+
+
+_KEY: Final = re.compile(r"\['([A-Za-z_][A-Za-z0-9_]*)'\]")
+
+
+def error_lines(exc: cattrs.BaseValidationError) -> list[str]:
+    """One line per problem, each ending with the JSON path where it is: ``... @ $.a.b[2]``.
+
+    Mapping keys that are plain names read as fields (``$.roles.cashier``), as in the file.
+    """
+    lines = cattrs.transform_error(exc, path="$", format_exception=_format)
+    return [_KEY.sub(r".\1", line) for line in lines]
