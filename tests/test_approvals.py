@@ -49,9 +49,9 @@ def test_apr_01_expense_tiers_with_inclusive_upper_bounds(
 def test_apr_01_the_finding_names_the_tier(engine: Engine) -> None:
     (finding,) = engine.route_approval(claim("5000")).findings
     assert finding.control == "APR-01"
-    assert finding.facts["tier"] == "amount <= 5000"
+    assert finding.facts["tier"] == "amount <= 5000 CNY"
     assert finding.plugin == "agency_core.builtin.approvals"
-    assert "5000.00 CNY" in finding.message("zh-CN")
+    assert "金额档位 amount <= 5000 CNY" in finding.message("zh-CN")
 
 
 @pytest.mark.parametrize(

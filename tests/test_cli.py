@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -177,9 +178,9 @@ def test_demo_walks_through_the_day(lang: str, heading: str) -> None:
 
 
 def test_the_installed_command_runs_as_a_process() -> None:
-    command = shutil.which("agency")
+    command = shutil.which("agency", path=str(Path(sys.executable).parent))
     if command is None:
-        pytest.skip("the agency script is not installed in this environment")
+        pytest.skip("the agency script is not installed next to this Python")
     done = subprocess.run(
         [command, "--no-entry-points", "decide"],
         input=json.dumps(CLAIM),

@@ -14,6 +14,7 @@ from agency_core import (
     ApprovalRequest,
     ChargeCheck,
     Decision,
+    DutyCheck,
     Engine,
     Finding,
     InvalidInput,
@@ -26,7 +27,7 @@ from agency_core import (
     hookimpl,
 )
 from agency_core.policy import Policy
-from tests.factories import claim
+from tests.factories import claim, cny
 from tests.test_fees import SCHEDULES, charge, contract
 
 FEE_CHECKS = [ChargeCheck(charge(), contract(), SCHEDULES)]
@@ -186,9 +187,59 @@ def test_two_plugins_with_one_name_are_refused() -> None:
         Engine(plugins=[Warns(), Warns()])
 
 
-def test_decide_many_gives_the_decisions_of_decide(engine: Engine) -> None:
-    requests = [claim(a) for a in (1, 5000, 5001, 70000)]
+class RaisesOnBig:
+    @hookimpl
+    def agency_approval_route(self, request: ApprovalRequest) -> Route | None:
+        if request.amount.amount > 60000:
+            raise ValueError("too big")
+        return None
+
+
+class OnlyPolicy:
+    @hookimpl
+    def agency_approval_route(self, policy: Policy) -> str:
+        return policy.version  # garbage: not a Route
+
+
+class Observes:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    @hookimpl
+    def agency_decision_made(self, decision: Decision) -> None:
+        self.seen.append(decision.outcome.value)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"plugins": [Observes()]},
+        {"plugins": [Warns()]},
+        {"plugins": [RaisesOnBig()], "block": ["agency_core.builtin.approvals"]},
+        {"plugins": [OnlyPolicy()], "block": ["agency_core.builtin.approvals"]},
+        {"plugins": [RaisesOnBig()]},
+    ],
+    ids=[
+        "bundled",
+        "observed",
+        "checked",
+        "lone-raising-lookup",
+        "lone-garbage-lookup",
+        "two-lookups",
+    ],
+)
+def test_decide_many_gives_the_decisions_of_decide(options: dict[str, object]) -> None:
+    engine = Engine(**options)  # type: ignore[arg-type]
+    requests = [claim(a) for a in (1, 5000, 5001, 5000, 70000)] + [DutyCheck("S", "pay", "x")]
+    requests.append(ApprovalRequest("R-9", "teleport", cny(1), "sales", "clerk"))
     assert engine.decide_many(requests) == [engine.decide(r) for r in requests]
+
+
+def test_the_batch_call_announces_every_decision() -> None:
+    log = Observes()
+    Engine(plugins=[log]).decide_many([claim(1), claim(1), claim(9000)])
+    assert log.seen == ["needs_approval"] * 3
 
 
 def test_deciding_something_else_is_invalid_input(engine: Engine) -> None:

@@ -76,6 +76,9 @@ _NO_ROUTE = Text(
 )
 
 _Impl = tuple[str, Callable[..., Any], tuple[str, ...]]
+_ROUTE_HOOK: Final = "agency_approval_route"
+_ROUTE_CACHE: Final = 4096
+"""How many distinct routes' decisions an engine keeps."""
 _T = TypeVar("_T")
 
 
@@ -117,6 +120,7 @@ class Engine:
             builtins=builtins, entry_points=entry_points, plugins=plugins, block=block
         )
         self._impls = {name: self._hookimpls(name) for name in _hook_names(self.plugin_manager)}
+        self._by_route: dict[tuple[int, str], tuple[Route, Decision]] = {}
         self._deciders: dict[type, Callable[[Any], Decision]] = {
             ApprovalRequest: self.route_approval,
             ChargeCheck: self.check_charge,
@@ -192,18 +196,23 @@ class Engine:
             policy_sha256=policy.sha256,
             route=route,
         )
-        for plugin, function, argnames in self._impls["agency_decision_made"]:
-            kwargs = {"request": request, "decision": decision}
+        return self._announce(request, decision)
+
+    def _announce(self, request: Request, decision: Decision) -> Decision:
+        """Tell the observers; one that raises turns the decision into a deny naming it."""
+        observers = self._impls["agency_decision_made"]
+        kwargs = {"request": request, "decision": decision} if observers else {}
+        for plugin, function, argnames in observers:
             try:
                 function(**{name: kwargs[name] for name in argnames})
             except Exception as exc:
-                findings = [*decision.findings, _failure(plugin, "agency_decision_made", exc)]
+                failure = _failure(plugin, "agency_decision_made", exc)
                 return Decision.combine(
                     decision.kind,
-                    findings,
-                    policy_version=policy.version,
-                    policy_sha256=policy.sha256,
-                    route=route,
+                    [*decision.findings, failure],
+                    policy_version=decision.policy_version,
+                    policy_sha256=decision.policy_sha256,
+                    route=decision.route,
                 )
         return decision
 
@@ -220,20 +229,35 @@ class Engine:
         return decider(request)
 
     def decide_many(self, requests: Iterable[Request]) -> list[Decision]:
-        """Decide many requests; the same decisions, in the same order, as :meth:`decide`."""
+        """Decide many requests; the same decisions, in the same order, as :meth:`decide`.
+
+        Approval requests take a batch path: the route lookup's implementation is resolved once
+        and decisions are shared between requests that get the same route object.
+        """
+        requests = list(requests)
+        decisions: list[Decision | None] = [None] * len(requests)
+        approvals = [i for i, r in enumerate(requests) if type(r) is ApprovalRequest]
+        routed = self._route_many([requests[i] for i in approvals])  # type: ignore[misc]
+        for index, decision in zip(approvals, routed, strict=True):
+            decisions[index] = decision
         deciders = self._deciders
-        decisions = []
-        for request in requests:
-            decider = deciders.get(type(request))
-            decisions.append(decider(request) if decider else self.decide(request))
-        return decisions
+        for index, request in enumerate(requests):
+            if decisions[index] is None:
+                decider = deciders.get(type(request))
+                decisions[index] = decider(request) if decider else self.decide(request)
+        return decisions  # type: ignore[return-value]
 
     def route_approval(self, request: ApprovalRequest) -> Decision:
         """Route an approval request (APR-01, APR-02, APR-08): needs approval with the route."""
-        policy = self.policy
         route, plugin, failure = self._lookup(
-            "agency_approval_route", Route, request=request, policy=policy
+            "agency_approval_route", Route, request=request, policy=self.policy
         )
+        return self._route_decision(request, route, plugin, failure)
+
+    def _route_decision(
+        self, request: ApprovalRequest, route: Route | None, plugin: str, failure: Finding | None
+    ) -> Decision:
+        policy = self.policy
         if failure is not None:
             return self._decided(request, [failure])
         if route is None:
@@ -241,11 +265,57 @@ class Engine:
             return self._decided(
                 request, [Finding("APR-01", Severity.DENY, _NO_ROUTE, facts, ENGINE)]
             )
-        findings = [_stamped(f, plugin) for f in route.findings]
-        findings += self._collect(
-            "agency_check_approval", request=request, route=route, policy=policy
+        checked = (
+            self._collect("agency_check_approval", request=request, route=route, policy=policy)
+            if self._impls["agency_check_approval"]
+            else None
         )
-        return self._decided(request, findings, route)
+        if checked:
+            findings = [_stamped(f, plugin) for f in route.findings] + checked
+            return self._decided(request, findings, route)
+        # The decision depends on the route alone: lookups that return the same Route object
+        # (the bundled one builds each tier's route once) share one Decision.
+        key = (id(route), plugin)
+        cached = self._by_route.get(key)
+        if cached is None or cached[0] is not route:
+            if len(self._by_route) >= _ROUTE_CACHE:
+                self._by_route.clear()
+            findings = [_stamped(f, plugin) for f in route.findings]
+            decision = Decision.combine(
+                "approval",
+                findings,
+                policy_version=policy.version,
+                policy_sha256=policy.sha256,
+                route=route,
+            )
+            cached = self._by_route[key] = (route, decision)
+        return self._announce(request, cached[1])
+
+    def _route_many(self, requests: list[ApprovalRequest]) -> list[Decision]:
+        """:meth:`route_approval` for many requests, calling a lone lookup directly."""
+        impls = self._impls["agency_approval_route"]
+        if len(impls) != 1 or self._impls["agency_check_approval"]:
+            return [self.route_approval(request) for request in requests]
+        ((plugin, function, argnames),) = impls
+        policy = self.policy
+        call = _positional(function, argnames, policy)
+        by_route, observed = self._by_route, bool(self._impls["agency_decision_made"])
+        decisions = []
+        for request in requests:
+            try:
+                route = call(request)
+            except Exception as exc:
+                decisions.append(self._decided(request, [_failure(plugin, _ROUTE_HOOK, exc)]))
+                continue
+            hit = by_route.get((id(route), plugin))
+            if hit is not None and hit[0] is route:
+                decisions.append(self._announce(request, hit[1]) if observed else hit[1])
+            elif route is None or isinstance(route, Route):
+                decisions.append(self._route_decision(request, route, plugin, None))
+            else:
+                bad = _failure(plugin, _ROUTE_HOOK, f"returned {route!r}, not a Route")
+                decisions.append(self._decided(request, [bad]))
+        return decisions
 
     def check_charge(self, check: ChargeCheck) -> Decision:
         """May this charge be billed? (FEE-01..04, FEE-06, FEE-08)."""
@@ -352,6 +422,19 @@ class Engine:
         else:
             retention = Retention(record.number, latest[0], False, latest[1])
         return retention, failures
+
+
+def _positional(
+    function: Callable[..., Any], argnames: tuple[str, ...], policy: Policy
+) -> Callable[[ApprovalRequest], Any]:
+    """``function`` as a one-argument call on the request, its other argument bound."""
+    if argnames == ("request", "policy"):
+        return lambda request: function(request, policy)
+    if argnames == ("request",):
+        return function
+    return lambda request: function(
+        **{name: {"request": request, "policy": policy}[name] for name in argnames}
+    )
 
 
 def _hook_names(manager: pluggy.PluginManager) -> Sequence[str]:

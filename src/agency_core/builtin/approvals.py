@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from agency_core.checks import StepCheck
 from agency_core.decision import Fact, Finding, Route, RouteStep, Severity, Text
 from agency_core.entities import ApprovalRequest, Employee, Scope, Verdict
 from agency_core.hookspecs import hookimpl
-from agency_core.policy import Policy
+from agency_core.policy import Matrix, Policy
 
 DENY = Severity.DENY
+PLUGIN = __name__
 
 ROUTED = Text(
-    zh="{action} 金额 {amount} 属于档位 {tier}，审批链：{route}",
-    en="{action} of {amount} falls in tier {tier}; approvals: {route}",
+    zh="{action} 金额档位 {tier}，审批链：{route}",
+    en="{action} in the tier {tier} needs: {route}",
 )
 CURRENCY = Text(
     zh="{action} 金额 {amount} 的币种与审批矩阵币种 {currency} 不一致",
@@ -63,44 +65,42 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
         return None
     amount = request.amount
     if amount.currency != policy.currency:
-        facts: dict[str, Fact] = {
-            "action": request.action,
-            "amount": str(amount),
-            "currency": policy.currency,
-        }
-        return Route(request.action, (), (Finding("FEE-06", DENY, CURRENCY, facts),))
-    tier = matrix.tier(amount.amount)
-    steps = matrix.routes[tier]
-    severity = Severity.APPROVAL if steps else Severity.INFO
+        facts = {"action": request.action, "amount": str(amount), "currency": policy.currency}
+        return Route(request.action, (), (Finding("FEE-06", DENY, CURRENCY, facts, PLUGIN),))
+    route = _tier_route(matrix, matrix.tier(amount.amount), policy.currency)
+    budget = request.budget_remaining
+    if budget is None or amount <= budget:
+        return route
+    if budget.currency != amount.currency:
+        facts = {"action": request.action, "amount": str(amount), "currency": budget.currency}
+        return Route(request.action, (), (Finding("FEE-06", DENY, CURRENCY, facts, PLUGIN),))
+    excess = amount - budget
+    adjustment = policy.matrix(policy.budget_action, request.department)
+    extra = adjustment.routes[adjustment.tier(excess.amount)] if adjustment else ()
+    held = {step.role for step in route.steps}
+    steps = route.steps + tuple(step for step in extra if step.role not in held)
     facts = {
-        "action": request.action,
         "amount": str(amount),
-        "tier": matrix.describe(tier),
+        "budget": str(budget),
+        "department": request.department,
+        "excess": str(excess),
+        "route": _names(extra),
+    }
+    over = Finding("APR-08", Severity.APPROVAL, OVER_BUDGET, facts, PLUGIN)
+    return Route(request.action, steps, (*route.findings, over))
+
+
+@cache
+def _tier_route(matrix: Matrix, tier: int, currency: str) -> Route:
+    """The route of one tier, built once: it depends on the tier, never on the exact amount."""
+    steps = matrix.routes[tier]
+    facts: dict[str, Fact] = {
+        "action": matrix.action,
+        "tier": f"{matrix.describe(tier)} {currency}",
         "route": _names(steps),
     }
-    findings = [Finding(matrix.control, severity, ROUTED, facts)]
-    budget = request.budget_remaining
-    if budget is not None and budget.currency != amount.currency:
-        facts = {
-            "action": request.action,
-            "amount": str(amount),
-            "currency": budget.currency,
-        }
-        findings.append(Finding("FEE-06", DENY, CURRENCY, facts))
-    elif budget is not None and amount > budget:
-        excess = amount - budget
-        adjustment = policy.matrix(policy.budget_action, request.department)
-        extra = adjustment.routes[adjustment.tier(excess.amount)] if adjustment else ()
-        steps = steps + tuple(s for s in extra if s.role not in {t.role for t in steps})
-        facts = {
-            "amount": str(amount),
-            "budget": str(budget),
-            "department": request.department,
-            "excess": str(excess),
-            "route": _names(extra),
-        }
-        findings.append(Finding("APR-08", Severity.APPROVAL, OVER_BUDGET, facts))
-    return Route(request.action, steps, tuple(findings))
+    severity = Severity.APPROVAL if steps else Severity.INFO
+    return Route(matrix.action, steps, (Finding(matrix.control, severity, ROUTED, facts, PLUGIN),))
 
 
 def _names(steps: tuple[RouteStep, ...]) -> str:

@@ -16,7 +16,7 @@ from agency_core.policy.model import Basis, DestructionSpec, PolicyFile
 __all__ = ["ConflictSet", "Matrix", "Policy", "Retention", "RetentionRule", "add_years"]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Matrix:
     """The tiers of one action for one department (or every department): sorted upper bounds."""
 
