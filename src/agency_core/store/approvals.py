@@ -1,0 +1,323 @@
+"""The approval workflow (APR-05..08, SOD-01, SOD-03, SOD-04) over stored requests.
+
+Every action asks the engine first (:meth:`Engine.check_step`, :meth:`Engine.check_duty`) and is
+refused with :class:`Refused` when the decision denies; then the store keeps its own invariants
+(steps in order, a decided request stays decided) with :class:`StateError`. The request row is
+locked (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) and versioned, so
+two approvers on one step cannot both win. Client keys make submissions and steps idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from agency_core.checks import DutyCheck, PerformedDuty, StepCheck
+from agency_core.decision import Decision, Outcome, Route
+from agency_core.entities import ApprovalRequest, StepAction, Verdict
+from agency_core.errors import InvalidInput, NotFound, StateError
+from agency_core.store import mapping
+from agency_core.store.canonical import digest
+from agency_core.store.errors import Conflict, Refused
+from agency_core.store.models import ApprovalRequestRow, DutyRow, StepActionRow
+from agency_core.store.ports import Status, Submission
+from agency_core.store.session import translated
+
+if TYPE_CHECKING:
+    from agency_core.store.session import Transaction
+
+__all__ = ["ApprovalRepository", "DutyRepository"]
+
+
+def _key(key: str) -> str:
+    if not isinstance(key, str) or not key.strip() or len(key) > 128:
+        raise InvalidInput(f"an idempotency key is a string of 1 to 128 chars, not {key!r}")
+    return key
+
+
+class ApprovalRepository:
+    """Submit requests with their route and decide their steps in order."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    # -- reading --
+
+    def _row(self, request_id: str, *, lock: bool = False) -> ApprovalRequestRow:
+        query = select(ApprovalRequestRow).where(ApprovalRequestRow.id == request_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        row = self._tx.session.scalars(query).one_or_none()
+        if row is None:
+            raise NotFound(f"no approval request {request_id!r}")
+        return row
+
+    def _history(self, request_id: str) -> tuple[StepAction, ...]:
+        rows = self._tx.session.scalars(
+            select(StepActionRow)
+            .where(StepActionRow.request_id == request_id)
+            .order_by(StepActionRow.step)
+        )
+        return tuple(mapping.step_action(r) for r in rows)
+
+    def _submission(self, row: ApprovalRequestRow) -> Submission:
+        status = Status(row.status)
+        return Submission(
+            request=mapping.request(row),
+            route=mapping.route(row),
+            status=status,
+            next_step=row.next_step if status is Status.PENDING else None,
+            history=self._history(row.id),
+            submitted_at=row.submitted_at,
+            policy_version=row.policy_version,
+            policy_sha256=row.policy_sha256,
+        )
+
+    def get(self, request_id: str) -> Submission:
+        """The request ``request_id`` with its route, state and history."""
+        return self._submission(self._row(request_id))
+
+    # -- submitting --
+
+    def submit(
+        self,
+        request: ApprovalRequest,
+        route: Route | Decision | None = None,
+        *,
+        key: str,
+        at: datetime | None = None,
+    ) -> Submission:
+        """Submit ``request`` with the route the engine gave (asked now when ``route`` is None).
+
+        A decision that denies is refused. Sending the same submission twice with the same
+        ``key`` has one effect and returns the stored request; the same key with different
+        content is :class:`InvalidInput`; another submission of the same request id is a
+        :class:`StateError`.
+        """
+        key = _key(key)
+        if not isinstance(request, ApprovalRequest):
+            raise InvalidInput(f"expected an ApprovalRequest, not {request!r}")
+        engine = self._tx.engine
+        version, sha = engine.policy.version, engine.policy.sha256
+        if route is None:
+            route = engine.route_approval(request)
+        if isinstance(route, Decision):
+            decision = route
+            if decision.kind != "approval":
+                raise InvalidInput(f"expected an approval decision, not a {decision.kind} one")
+            if decision.outcome is Outcome.DENY:
+                raise Refused(f"request {request.id}", decision)
+            if decision.route is None:
+                raise InvalidInput(f"the decision on {request.id} carries no route")
+            version, sha, route = decision.policy_version, decision.policy_sha256, decision.route
+        if not isinstance(route, Route) or route.action != request.action:
+            raise InvalidInput(f"the route does not belong to request {request.id}")
+        payload = digest({"request": request, "steps": route.steps})
+        session = self._tx.session
+        existing = self._by_key(key)
+        if existing is not None:
+            return self._same_submission(existing, payload, key)
+        same_id = session.get(ApprovalRequestRow, request.id)
+        if same_id is not None:
+            if same_id.submit_key == key:  # committed by a concurrent twin since we looked
+                return self._same_submission(same_id, payload, key)
+            raise StateError(f"request {request.id} was already submitted")
+        at = at or self._tx.now()
+        row = ApprovalRequestRow(
+            id=request.id,
+            action=request.action,
+            amount=request.amount.amount,
+            currency=request.amount.currency,
+            department=request.department,
+            requester=request.requester,
+            budget_remaining=request.budget_remaining.amount if request.budget_remaining else None,
+            budget_currency=request.budget_remaining.currency if request.budget_remaining else None,
+            status=(Status.PENDING if route.steps else Status.APPROVED).value,
+            next_step=0,
+            submitted_at=at,
+            pending_since=at,
+            submit_key=key,
+            payload_digest=payload,
+            policy_version=version,
+            policy_sha256=sha,
+            steps=mapping.route_step_rows(route),
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            # Someone submitted concurrently; their commit is visible now.
+            existing = self._by_key(key)
+            if existing is not None:
+                return self._same_submission(existing, payload, key)
+            raise Conflict(f"request {request.id} was submitted concurrently") from None
+        return self._submission(row)
+
+    def _by_key(self, key: str) -> ApprovalRequestRow | None:
+        return self._tx.session.scalars(
+            select(ApprovalRequestRow).where(ApprovalRequestRow.submit_key == key)
+        ).one_or_none()
+
+    def _same_submission(self, row: ApprovalRequestRow, payload: str, key: str) -> Submission:
+        if row.payload_digest != payload:
+            raise InvalidInput(f"idempotency key {key!r} was used for a different submission")
+        return self._submission(row)
+
+    # -- deciding steps --
+
+    def decide(
+        self,
+        request_id: str,
+        step: int,
+        verdict: Verdict | str,
+        actor: str,
+        *,
+        key: str,
+        reason: str = "",
+        on_behalf_of: str | None = None,
+        at: datetime | None = None,
+    ) -> StepAction:
+        """Decide ``step`` of ``request_id`` as ``actor`` (for ``on_behalf_of`` as a delegate).
+
+        Asks the engine (:meth:`Engine.check_step`) and raises :class:`Refused` with its findings
+        when it denies. The same ``key`` sent again returns the recorded action without effect.
+        """
+        key = _key(key)
+        at = at or self._tx.now()
+        action = StepAction(step, actor, verdict, at, reason, on_behalf_of)  # APR-05 on reject
+        session = self._tx.session
+        row = self._row(request_id, lock=True)  # serialises every action on this request
+        done = session.scalars(select(StepActionRow).where(StepActionRow.key == key)).one_or_none()
+        if done is not None:
+            return self._same_action(done, request_id, action, key)
+        people = self._tx.employees
+        check = StepCheck(
+            request=mapping.request(row),
+            route=mapping.route(row),
+            action=action,
+            actor=people.get(actor),
+            principal=people.get(on_behalf_of) if on_behalf_of else None,
+            history=self._history(request_id),
+            delegations=self._tx.delegations.in_force(at, delegate=actor, principal=on_behalf_of),
+        )
+        decision = self._tx.engine.check_step(check)
+        if decision.outcome is Outcome.DENY:
+            raise Refused(f"step {step} of request {request_id}", decision)
+        self._record(row, action, key)
+        return action
+
+    def _record(self, row: ApprovalRequestRow, action: StepAction, key: str) -> None:
+        """Keep the store's invariants whatever the plugins said, then write the step."""
+        if row.status != Status.PENDING:
+            raise StateError(f"request {row.id} is already {row.status}; it cannot be decided")
+        if action.step != row.next_step:
+            raise StateError(
+                f"request {row.id} waits for step {row.next_step}, not step {action.step} (APR-07)"
+            )
+        session = self._tx.session
+        session.add(
+            StepActionRow(
+                request_id=row.id,
+                step=action.step,
+                actor=action.actor,
+                on_behalf_of=action.on_behalf_of,
+                verdict=action.verdict.value,
+                reason=action.reason,
+                at=action.at,
+                key=key,
+            )
+        )
+        if action.verdict is Verdict.REJECT:
+            row.status = Status.REJECTED.value
+        elif action.step + 1 >= len(row.steps):
+            row.status = Status.APPROVED.value
+        else:
+            row.next_step = action.step + 1
+        row.pending_since = action.at
+        with translated():
+            session.flush()
+
+    def _same_action(
+        self, done: StepActionRow, request_id: str, action: StepAction, key: str
+    ) -> StepAction:
+        recorded = mapping.step_action(done)
+        same = (
+            done.request_id == request_id
+            and recorded.step == action.step
+            and recorded.actor == action.actor
+            and recorded.verdict is action.verdict
+            and recorded.on_behalf_of == action.on_behalf_of
+        )
+        if not same:
+            raise InvalidInput(f"idempotency key {key!r} was used for a different step action")
+        return recorded
+
+    def approve(
+        self,
+        request_id: str,
+        step: int,
+        actor: str,
+        *,
+        key: str,
+        on_behalf_of: str | None = None,
+        at: datetime | None = None,
+    ) -> StepAction:
+        """Approve ``step``; see :meth:`decide`."""
+        return self.decide(
+            request_id, step, Verdict.APPROVE, actor, key=key, on_behalf_of=on_behalf_of, at=at
+        )
+
+    def reject(
+        self,
+        request_id: str,
+        step: int,
+        actor: str,
+        *,
+        key: str,
+        reason: str,
+        on_behalf_of: str | None = None,
+        at: datetime | None = None,
+    ) -> StepAction:
+        """Reject ``step`` with a written reason (APR-05); the route ends."""
+        return self.decide(
+            request_id,
+            step,
+            Verdict.REJECT,
+            actor,
+            key=key,
+            reason=reason,
+            on_behalf_of=on_behalf_of,
+            at=at,
+        )
+
+
+class DutyRepository:
+    """Duties performed on subjects, checked for dynamic conflicts (SOD-03)."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def perform(
+        self, subject: str, duty: str, actor: str, *, key: str, at: datetime | None = None
+    ) -> None:
+        """Record that ``actor`` performs ``duty`` on ``subject``, if the engine allows it."""
+        key = _key(key)
+        session = self._tx.session
+        done = session.scalars(select(DutyRow).where(DutyRow.key == key)).one_or_none()
+        if done is not None:
+            if (done.subject, done.duty, done.actor) != (subject, duty, actor):
+                raise InvalidInput(f"idempotency key {key!r} was used for a different duty")
+            return
+        rows = session.scalars(select(DutyRow).where(DutyRow.subject == subject))
+        performed = tuple(PerformedDuty(r.duty, r.actor) for r in rows)
+        decision = self._tx.engine.check_duty(DutyCheck(subject, duty, actor, performed))
+        if decision.outcome is Outcome.DENY:
+            raise Refused(f"{duty} on {subject} by {actor}", decision)
+        session.add(
+            DutyRow(subject=subject, duty=duty, actor=actor, at=at or self._tx.now(), key=key)
+        )
+        with translated():
+            session.flush()

@@ -1,0 +1,239 @@
+"""Set-based audit sweeps: each control that stored data can show, as one SQL query.
+
+Every sweep is a query of offending ids (GROUP BY, joins, EXISTS); the database counts them and
+returns a small sample. Nothing loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+import attrs
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql import Select
+
+from agency_core.policy import Policy
+from agency_core.store.models import (
+    ApprovalRequestRow,
+    BackupRow,
+    EmployeeRoleRow,
+    EmployeeRow,
+    HoldRow,
+    LoanRow,
+    RecordRow,
+    RouteStepRow,
+    StepActionRow,
+)
+from agency_core.store.session import Store
+
+__all__ = ["DEFAULT_STEP_DEADLINE", "SWEEPS", "AuditFinding", "AuditOptions", "Sweep", "run_audit"]
+
+DEFAULT_STEP_DEADLINE: Final = timedelta(days=5)
+"""APR-07: a step pending longer than this (calendar days) is reported as overdue."""
+
+
+@attrs.frozen
+class AuditOptions:
+    """What a sweep needs besides the data: the day, the clock, the deadline, the policy."""
+
+    on: date
+    now: datetime
+    step_deadline: timedelta
+    policy: Policy
+
+
+@attrs.frozen
+class Sweep:
+    """One control checked over stored data: ``query`` selects one ``id`` per offence."""
+
+    control: str
+    title: str
+    query: Callable[[AuditOptions], Select[Any]]
+
+
+@attrs.frozen
+class AuditFinding:
+    """How many offences a sweep found, with a sample of their ids."""
+
+    control: str
+    title: str
+    count: int
+    sample: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "control": self.control,
+            "title": self.title,
+            "count": self.count,
+            "sample": list(self.sample),
+        }
+
+
+def _self_approvals(_opts: AuditOptions) -> Select[Any]:
+    """SOD-01: the requester approved a step of their own request, directly or as a delegate."""
+    s, r = StepActionRow, ApprovalRequestRow
+    return (
+        select((s.request_id + ":" + cast(s.step, String)).label("id"))
+        .join(r, r.id == s.request_id)
+        .where(s.verdict == "approve", or_(s.actor == r.requester, s.on_behalf_of == r.requester))
+    )
+
+
+def _two_steps(_opts: AuditOptions) -> Select[Any]:
+    """SOD-04: one person on two steps of one request (as actor or as principal)."""
+    s = StepActionRow
+    people = union_all(
+        select(s.request_id, s.actor.label("person"), s.step),
+        select(s.request_id, s.on_behalf_of.label("person"), s.step).where(
+            s.on_behalf_of.is_not(None)
+        ),
+    ).subquery()
+    return (
+        select((people.c.request_id + ":" + people.c.person).label("id"))
+        .group_by(people.c.request_id, people.c.person)
+        .having(func.count(people.c.step.distinct()) > 1)
+    )
+
+
+def _grants(policy: Policy, held: InstrumentedAttribute[str], needed: Any) -> Any:
+    """SQL for "role ``held`` includes role ``needed``" under the policy's inheritance."""
+    grantors: dict[str, set[str]] = {}
+    for role, closure in policy.role_closure.items():
+        for included in closure - {role}:
+            grantors.setdefault(included, set()).add(role)
+    inherited = [
+        and_(needed == role, held.in_(sorted(roles))) for role, roles in sorted(grantors.items())
+    ]
+    return or_(held == needed, *inherited)
+
+
+def _authority(opts: AuditOptions) -> Select[Any]:
+    """APR-04: a step decided by someone without its role, or for another department."""
+    s, r, step = StepActionRow, ApprovalRequestRow, RouteStepRow
+    holder = aliased(EmployeeRow)
+    holder_id = func.coalesce(s.on_behalf_of, s.actor)
+    has_role = exists().where(
+        EmployeeRoleRow.employee_id == holder_id,
+        _grants(opts.policy, EmployeeRoleRow.role, step.role),
+    )
+    return (
+        select((s.request_id + ":" + cast(s.step, String)).label("id"))
+        .join(r, r.id == s.request_id)
+        .join(step, and_(step.request_id == s.request_id, step.idx == s.step))
+        .outerjoin(holder, holder.id == holder_id)
+        .where(
+            or_(
+                ~has_role,
+                and_(step.scope == "department", holder.department != r.department),
+            )
+        )
+    )
+
+
+def _active_hold(number: Any, on: Any) -> Any:
+    return exists().where(
+        HoldRow.record_number == number,
+        HoldRow.placed_on <= on,
+        or_(HoldRow.released_on.is_(None), HoldRow.released_on > on),
+    )
+
+
+def _past_retention(opts: AuditOptions) -> Select[Any]:
+    """RET-01/02: records past retention, not destroyed, with no hold keeping them."""
+    rec = RecordRow
+    return select(rec.number.label("id")).where(
+        rec.destroyed_on.is_(None),
+        rec.permanent.is_(False),
+        rec.due_on <= opts.on,
+        ~_active_hold(rec.number, literal(opts.on)),
+    )
+
+
+def _destroyed_on_hold(_opts: AuditOptions) -> Select[Any]:
+    """RET-03: records destroyed while a hold was in force."""
+    rec = RecordRow
+    return select(rec.number.label("id")).where(
+        rec.destroyed_on.is_not(None), _active_hold(rec.number, rec.destroyed_on)
+    )
+
+
+def _overdue_loans(opts: AuditOptions) -> Select[Any]:
+    """RET-06: loans past their due date and not returned."""
+    return select(LoanRow.id.label("id")).where(
+        LoanRow.returned_on.is_(None), LoanRow.due_on < opts.on
+    )
+
+
+def _missing_backups(opts: AuditOptions) -> Select[Any]:
+    """RET-07: important records with fewer backups than the policy requires."""
+    rec = RecordRow
+    copies = (
+        select(func.count(BackupRow.id))
+        .where(BackupRow.record_number == rec.number)
+        .scalar_subquery()
+    )
+    return select(rec.number.label("id")).where(
+        rec.important.is_(True), rec.destroyed_on.is_(None), copies < opts.policy.min_backups
+    )
+
+
+def _overdue_steps(opts: AuditOptions) -> Select[Any]:
+    """APR-07: requests whose current step has waited longer than the deadline."""
+    r = ApprovalRequestRow
+    return select(r.id.label("id")).where(
+        r.status == "pending", r.pending_since < opts.now - opts.step_deadline
+    )
+
+
+SWEEPS: Final[tuple[Sweep, ...]] = (
+    Sweep("SOD-01", "self-approvals", _self_approvals),
+    Sweep("SOD-04", "one person on two steps of one request", _two_steps),
+    Sweep("APR-04", "steps decided without the step's role or department", _authority),
+    Sweep("APR-07", "steps pending past the deadline", _overdue_steps),
+    Sweep("RET-02", "records past retention, not disposed", _past_retention),
+    Sweep("RET-03", "records destroyed under a hold", _destroyed_on_hold),
+    Sweep("RET-06", "overdue loans", _overdue_loans),
+    Sweep("RET-07", "important records without a backup", _missing_backups),
+)
+"""Every sweep, in the order they run."""
+
+
+def run_audit(
+    store: Store,
+    *,
+    on: date | None = None,
+    step_deadline: timedelta = DEFAULT_STEP_DEADLINE,
+    policy: Policy | None = None,
+    sample: int = 5,
+    sweeps: Sequence[Sweep] = SWEEPS,
+    progress: Callable[[AuditFinding], None] | None = None,
+) -> list[AuditFinding]:
+    """Run ``sweeps`` in the database; one :class:`AuditFinding` per sweep, zero counts included.
+
+    ``on`` is the day checked (today in UTC by default), ``policy`` the one whose roles and
+    backup minimum apply (the store's engine's by default).
+    """
+    now = store.clock()
+    opts = AuditOptions(
+        on=on or now.date(),
+        now=now,
+        step_deadline=step_deadline,
+        policy=policy or store.engine.policy,
+    )
+    results = []
+    with store.reading() as conn:
+        for sweep in sweeps:
+            offences = sweep.query(opts).subquery()
+            count = conn.execute(select(func.count()).select_from(offences)).scalar_one()
+            ids = conn.execute(
+                select(offences.c.id).order_by(offences.c.id).limit(sample)
+            ).scalars()
+            found = AuditFinding(sweep.control, sweep.title, int(count), tuple(map(str, ids)))
+            results.append(found)
+            if progress is not None:
+                progress(found)
+    return results

@@ -1,0 +1,349 @@
+"""The records registry (RET-01..07): numbering, retention, holds, loans, backups, destruction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from agency_core.checks import DestructionCheck, DisposalCheck, RecordCheck
+from agency_core.decision import Decision, Outcome
+from agency_core.entities import DestructionList, Hold, Loan, Record
+from agency_core.errors import InvalidInput, NotFound, StateError
+from agency_core.policy import Retention, add_years
+from agency_core.store import mapping
+from agency_core.store.errors import Refused
+from agency_core.store.models import (
+    ApprovalRequestRow,
+    BackupRow,
+    DestructionListRow,
+    EmployeeRow,
+    HoldRow,
+    LoanRow,
+    NumberSequenceRow,
+    RecordRow,
+)
+from agency_core.store.ports import OverdueLoan, Status
+from agency_core.store.session import translated
+
+if TYPE_CHECKING:
+    from agency_core.store.session import Transaction
+
+__all__ = ["DestructionRepository", "RecordRepository", "format_number"]
+
+HOLD_KINDS = ("legal_hold", "matter")
+
+
+def format_number(prefix: str, year: int, serial: int) -> str:
+    """A record number under the scheme ``PREFIX-YYYY-NNNNNN`` (RET-05)."""
+    return f"{prefix}-{year:04d}-{serial:06d}"
+
+
+class RecordRepository:
+    """Registered records: classified, numbered once, kept until the engine says they may go."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def _row(self, number: str) -> RecordRow:
+        row = self._tx.session.get(RecordRow, number)
+        if row is None:
+            raise NotFound(f"no record {number!r}")
+        return row
+
+    def _next_serial(self, prefix: str, year: int) -> int:
+        """Atomically take the next serial of ``prefix`` and ``year`` (an upsert; never reused)."""
+        session = self._tx.session
+        dialect = session.get_bind().dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        table = NumberSequenceRow.__table__
+        statement = module.insert(table).values(prefix=prefix, year=year, last=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.prefix, table.c.year], set_={"last": table.c.last + 1}
+        ).returning(table.c.last)
+        return int(session.execute(statement).scalar_one())
+
+    def register(
+        self,
+        record_class: str,
+        *,
+        closed_on: date,
+        title: str = "",
+        also: Iterable[str] = (),
+        event_on: date | None = None,
+        important: bool = False,
+    ) -> Record:
+        """Register a record of ``record_class`` (and the ``also`` classes) under a new number.
+
+        The number is ``PREFIX-YYYY-NNNNNN``: the prefix of ``record_class`` in the policy, the
+        year the record was closed, and the next serial of that prefix and year (RET-05). The due
+        date comes from the engine (RET-01, RET-02).
+        """
+        prefixes = self._tx.engine.policy.prefixes
+        if record_class not in prefixes:
+            raise InvalidInput(
+                f"record class {record_class!r} has no numbering prefix in the policy"
+            )
+        classes = frozenset((record_class, *also))
+        number = format_number(
+            prefixes[record_class],
+            closed_on.year,
+            self._next_serial(prefixes[record_class], closed_on.year),
+        )
+        record = Record(number, classes, closed_on, title, event_on=event_on, important=important)
+        retention = self._tx.engine.retention(record)
+        row = RecordRow(
+            number=number,
+            title=title,
+            closed_on=closed_on,
+            event_on=event_on,
+            important=important,
+            due_on=retention.due,
+            permanent=retention.permanent,
+            registered_at=self._tx.now(),
+            classes=mapping.record_class_rows(classes),
+        )
+        self._tx.session.add(row)
+        with translated():
+            self._tx.session.flush()
+        return record
+
+    def get(self, number: str) -> Record:
+        """The record ``number`` with its holds, loans and backups."""
+        return mapping.record(self._row(number))
+
+    def retention(self, number: str) -> Retention:
+        """When the record may be destroyed, as the engine computes it now (RET-01, RET-02)."""
+        return self._tx.engine.retention(self.get(number))
+
+    def due_on(self, number: str) -> date | None:
+        """The stored due date (None: permanent or not yet known)."""
+        return self._row(number).due_on
+
+    def _refresh_due(self, row: RecordRow) -> None:
+        retention = self._tx.engine.retention(mapping.record(row))
+        row.due_on, row.permanent = retention.due, retention.permanent
+
+    def record_event(self, number: str, on: date) -> Record:
+        """Record the event an event-based class counts from (asset disposed of, case closed)."""
+        row = self._row(number)
+        row.event_on = on
+        self._refresh_due(row)
+        return mapping.record(row)
+
+    def extend(self, number: str, years: int) -> date | None:
+        """Keep a record ``years`` longer after an appraisal found it still needed (RET-04)."""
+        if years < 1:
+            raise InvalidInput(f"years must be >= 1, not {years}")
+        row = self._row(number)
+        if row.due_on is not None:
+            row.due_on = add_years(row.due_on, years)
+        return row.due_on
+
+    def place_hold(
+        self, number: str, hold_id: str, reason: str, *, on: date, matter: str | None = None
+    ) -> None:
+        """Hold the record (legal hold, or ``matter``: an unsettled claim, debt or case, RET-03)."""
+        Hold(hold_id, reason, on)  # validates
+        row = self._row(number)
+        if row.destroyed_on is not None:
+            raise StateError(f"record {number} was destroyed on {row.destroyed_on}")
+        if self._tx.session.get(HoldRow, hold_id) is not None:
+            raise StateError(f"hold {hold_id} already exists")
+        kind = "matter" if matter else "legal_hold"
+        self._tx.session.add(
+            HoldRow(
+                id=hold_id,
+                record_number=number,
+                kind=kind,
+                reason=reason,
+                matter=matter,
+                placed_on=on,
+            )
+        )
+        self._tx.session.flush()
+
+    def release_hold(self, hold_id: str, *, on: date) -> None:
+        """Release a hold from ``on`` (the matter settled, the legal hold lifted)."""
+        row = self._tx.session.get(HoldRow, hold_id)
+        if row is None:
+            raise NotFound(f"no hold {hold_id!r}")
+        if row.released_on is not None:
+            raise StateError(f"hold {hold_id} was already released on {row.released_on}")
+        Hold(row.id, row.reason, row.placed_on, on)  # not before it was placed
+        row.released_on = on
+
+    def lend(
+        self,
+        number: str,
+        loan_id: str,
+        borrower: str,
+        *,
+        lent_on: date,
+        due_on: date,
+        approval_id: str | None,
+    ) -> None:
+        """Lend the record on an approved request, with a due date (RET-06)."""
+        row = self._row(number)
+        if row.destroyed_on is not None:
+            raise StateError(f"record {number} was destroyed on {row.destroyed_on}")
+        if any(loan.returned_on is None for loan in row.loans):
+            raise StateError(f"record {number} is already on loan")
+        approved = False
+        if approval_id is not None:
+            request = self._tx.session.get(ApprovalRequestRow, approval_id)
+            if request is None:
+                raise NotFound(f"no approval request {approval_id!r}")
+            approved = request.status == Status.APPROVED
+        loan = Loan(loan_id, borrower, lent_on, due_on, approved)
+        record = mapping.record(row)
+        check = RecordCheck(
+            Record(
+                record.number,
+                record.classes,
+                record.closed_on,
+                record.title,
+                record.event_on,
+                record.important,
+                record.backups,
+                record.holds,
+                (*record.loans, loan),
+            ),
+            lent_on,
+        )
+        decision = self._tx.engine.check_record(check)
+        mine = [f for f in decision.violations if f.facts.get("loan") == loan_id]
+        if mine:
+            raise Refused(f"loan {loan_id} of {number}", decision)
+        self._tx.session.add(
+            LoanRow(
+                id=loan_id,
+                record_number=number,
+                borrower=borrower,
+                lent_on=lent_on,
+                due_on=due_on,
+                approval_id=approval_id,
+                approved=approved,
+            )
+        )
+        with translated():
+            self._tx.session.flush()
+
+    def return_loan(self, loan_id: str, *, on: date) -> None:
+        """The borrower returned the record on ``on``."""
+        row = self._tx.session.get(LoanRow, loan_id)
+        if row is None:
+            raise NotFound(f"no loan {loan_id!r}")
+        if row.returned_on is not None:
+            raise StateError(f"loan {loan_id} was already returned on {row.returned_on}")
+        if on < row.lent_on:
+            raise InvalidInput(f"loan {loan_id} cannot be returned before it was lent")
+        row.returned_on = on
+
+    def overdue_loans(self, on: date) -> Sequence[OverdueLoan]:
+        """Loans not returned and past their due date on ``on`` (RET-06), oldest first."""
+        rows = self._tx.session.execute(
+            select(LoanRow.id, LoanRow.record_number, LoanRow.borrower, LoanRow.due_on)
+            .where(LoanRow.returned_on.is_(None), LoanRow.due_on < on)
+            .order_by(LoanRow.due_on, LoanRow.id)
+        )
+        return [
+            OverdueLoan(r.id, r.record_number, r.borrower, r.due_on, (on - r.due_on).days)
+            for r in rows
+        ]
+
+    def add_backup(self, number: str, location: str, *, on: date) -> int:
+        """Record a backup copy (RET-07); returns how many the record now has."""
+        if not location.strip():
+            raise InvalidInput("a backup needs the location of the copy")
+        row = self._row(number)
+        row.backups.append(BackupRow(location=location, made_on=on))
+        self._tx.session.flush()
+        return len(row.backups)
+
+    def check(self, number: str, on: date) -> Decision:
+        """The engine's view of how the record is kept on ``on`` (RET-05..07)."""
+        return self._tx.engine.check_record(RecordCheck(self.get(number), on))
+
+    def check_disposal(self, number: str, on: date) -> Decision:
+        """Whether the record may be destroyed on ``on`` (RET-01..03, RET-06)."""
+        return self._tx.engine.check_disposal(DisposalCheck(self.get(number), on))
+
+
+class DestructionRepository:
+    """The destruction procedure (RET-04): a list proposed, checked by the engine, executed."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def _row(self, list_id: str) -> DestructionListRow:
+        row = self._tx.session.get(DestructionListRow, list_id)
+        if row is None:
+            raise NotFound(f"no destruction list {list_id!r}")
+        return row
+
+    def propose(self, destruction_list: DestructionList) -> DestructionList:
+        """Store a destruction list with its appraisals, approvals and supervisors."""
+        if not isinstance(destruction_list, DestructionList):
+            raise InvalidInput(f"expected a DestructionList, not {destruction_list!r}")
+        session = self._tx.session
+        if session.get(DestructionListRow, destruction_list.id) is not None:
+            raise StateError(f"destruction list {destruction_list.id} already exists")
+        row = DestructionListRow(
+            id=destruction_list.id, status="proposed", proposed_at=self._tx.now()
+        )
+        session.add(mapping.destruction_list_row(destruction_list, row))
+        with translated():
+            session.flush()
+        return destruction_list
+
+    def get(self, list_id: str) -> DestructionList:
+        """The stored list ``list_id``."""
+        return mapping.destruction_list(self._row(list_id))
+
+    def execute(self, list_id: str) -> Decision:
+        """Destroy the listed records if the engine finds the procedure followed (RET-04).
+
+        The records stay in the registry marked destroyed (their numbers are never reused);
+        the list itself is registered as a permanent record (class ``destruction_list``).
+        """
+        session = self._tx.session
+        row = self._row(list_id)
+        if row.status != "proposed":
+            raise StateError(f"destruction list {list_id} was already {row.status}")
+        listing = mapping.destruction_list(row)
+        records = session.scalars(
+            select(RecordRow).where(RecordRow.number.in_([i.record for i in listing.items]))
+        ).all()
+        for record_row in records:
+            if record_row.destroyed_on is not None:
+                raise StateError(f"record {record_row.number} was already destroyed")
+        people = {s.employee for s in (*listing.approvals, *listing.supervisors)}
+        staff = session.scalars(select(EmployeeRow).where(EmployeeRow.id.in_(people))).all()
+        decision = self._tx.engine.check_destruction(
+            DestructionCheck(
+                listing,
+                tuple(mapping.record(r) for r in records),
+                tuple(mapping.employee(e) for e in staff),
+            )
+        )
+        if decision.outcome is Outcome.DENY:
+            raise Refused(f"destruction list {list_id}", decision)
+        for record_row in records:
+            record_row.destroyed_on = listing.destruction_on
+            record_row.destruction_list_id = list_id
+        kept = RecordRepository(self._tx).register(
+            "destruction_list",
+            closed_on=listing.destruction_on,
+            title=f"destruction list {list_id}",
+            also=("appraisal_opinion",) if listing.appraisals else (),
+        )
+        row.status = "executed"
+        row.executed_at = self._tx.now()
+        row.record_number = kept.number
+        with translated():
+            session.flush()
+        return decision

@@ -1,0 +1,137 @@
+"""Set-based audit sweeps over stored data, and the ``agency audit`` command.
+
+Violations are planted through the workflow with a lax engine (segregation and approval plugins
+blocked), exactly what the sweeps exist to catch after the fact.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+import pytest
+from click.testing import CliRunner
+
+import agency_core.store as st
+from agency_core import ApprovalRequest, Employee, Engine, Money
+from agency_core.store.cli import register
+from tests.store.helpers import claim
+
+LAX = Engine(block=["agency_core.builtin.segregation", "agency_core.builtin.approvals"])
+
+
+@pytest.fixture
+def planted(staffed, clock):
+    store = staffed
+    with store.transaction() as tx:
+        tx.employees.put(Employee("B1", "sales", {"branch_director"}))
+        for rid, requester in (("R-self", "H1"), ("R-two", "E1"), ("R-dept", "E1")):
+            tx.approvals.submit(claim(rid, requester=requester), key=rid)
+        tx.approvals.submit(claim("R-branch"), key="R-branch")
+        tx.approvals.submit(claim("R-wait"), key="R-wait")
+    with store.transaction(LAX) as tx:
+        tx.approvals.approve("R-self", 0, "H1", key="s0")  # SOD-01
+        tx.approvals.approve("R-two", 0, "M1", key="t0")  # SOD-04 ...
+        tx.approvals.approve("R-two", 1, "M1", key="t1")  # ... twice
+        tx.approvals.approve("R-dept", 0, "HX", key="d0")  # APR-04: ops head for sales
+        tx.approvals.approve("R-branch", 0, "B1", key="b0")  # inherits dept_head: fine
+    with store.transaction() as tx:
+        expired = tx.records.register("voucher", closed_on=date(1990, 1, 31)).number
+        held = tx.records.register("voucher", closed_on=date(1990, 2, 28)).number
+        tx.records.place_hold(held, "H-1", "litigation", on=date(2025, 1, 1))
+        gone = tx.records.register("voucher", closed_on=date(1990, 3, 31)).number
+        tx.records.place_hold(gone, "H-2", "unpaid debt", on=date(2025, 1, 1), matter="D-7")
+        tx.records.register("contract", closed_on=date(2026, 1, 5), important=True)
+        lent = tx.records.register("voucher", closed_on=date(2025, 1, 31)).number
+        request = ApprovalRequest("LOAN", "archive_borrowing", Money("0", "CNY"), "sales", "E1")
+        tx.approvals.submit(request, key="LOAN")
+        tx.approvals.approve("LOAN", 0, "A1", key="LOAN-a")
+        tx.records.lend(
+            lent,
+            "LN-1",
+            "E1",
+            lent_on=date(2026, 2, 1),
+            due_on=date(2026, 2, 15),
+            approval_id="LOAN",
+        )
+    with store.database.begin() as conn:  # destroyed behind the procedure's back
+        conn.exec_driver_sql(
+            f"UPDATE records SET destroyed_on = '2026-02-01' WHERE number = '{gone}'"
+        )
+    clock.advance(days=6)
+    return store, {"expired": expired, "gone": gone}
+
+
+def _by_control(findings):
+    return {f.control: f for f in findings}
+
+
+def test_each_sweep_counts_its_offences(planted):
+    store, names = planted
+    found = _by_control(st.run_audit(store, on=date(2026, 3, 2)))
+    assert (found["SOD-01"].count, found["SOD-01"].sample) == (1, ("R-self:0",))
+    assert (found["SOD-04"].count, found["SOD-04"].sample) == (1, ("R-two:M1",))
+    assert (found["APR-04"].count, found["APR-04"].sample) == (1, ("R-dept:0",))
+    assert found["APR-07"].count == 4  # R-self, R-dept, R-branch wait at step 1, R-wait at 0
+    assert "R-wait" in found["APR-07"].sample
+    assert (found["RET-02"].count, found["RET-02"].sample) == (1, (names["expired"],))
+    assert (found["RET-03"].count, found["RET-03"].sample) == (1, (names["gone"],))
+    assert (found["RET-06"].count, found["RET-06"].sample) == (1, ("LN-1",))
+    assert found["RET-07"].count == 1
+
+
+def test_a_clean_store_has_nothing_to_report(staffed):
+    findings = st.run_audit(staffed)
+    assert [f.control for f in findings] == [s.control for s in st.SWEEPS]
+    assert all(f.count == 0 and f.sample == () for f in findings)
+
+
+def test_the_deadline_is_an_option(planted):
+    store, _ = planted
+    from datetime import timedelta
+
+    found = _by_control(st.run_audit(store, step_deadline=timedelta(days=7)))
+    assert found["APR-07"].count == 0
+
+
+def test_sweeps_run_as_sql_without_loading_rows(planted):
+    store, _ = planted
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(store.database, "before_cursor_execute", seen)
+    try:
+        st.run_audit(store, sample=2)
+    finally:
+        event.remove(store.database, "before_cursor_execute", seen)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2 * len(st.SWEEPS)
+    assert all("count(" in s.lower() or "LIMIT" in s.upper() for s in selects)
+
+
+def _cli():
+    group = click.Group("agency")
+    register(group)
+    return group
+
+
+def test_cli_audit_prints_a_table_and_json(planted, db):
+    result = CliRunner().invoke(_cli(), ["audit", "--url", db.url, "--on", "2026-03-02"])
+    assert result.exit_code == 1, result.output  # offences found
+    assert "SOD-01" in result.output
+    assert "R-self:0" in result.output
+    result = CliRunner().invoke(_cli(), ["audit", "--url", db.url, "--json"])
+    data = json.loads(result.output)
+    assert {d["control"]: d["count"] for d in data}["SOD-04"] == 1
+
+
+def test_cli_audit_errors_exit_2_without_traceback(tmp_path):
+    result = CliRunner().invoke(_cli(), ["audit", "--url", f"sqlite:///{tmp_path}/none.db"])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error:")
+    assert "Traceback" not in result.output
