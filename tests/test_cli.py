@@ -173,8 +173,32 @@ def test_demo_walks_through_the_day(lang: str, heading: str) -> None:
     result = agency("--lang", lang, "demo")
     assert result.exit_code == 0, result.output
     assert heading in result.stdout
-    for control in ("APR-01", "FEE-01", "FEE-05", "SOD-01", "SOD-02", "SOD-03", "RET-02", "RET-03"):
+    for control in (
+        "APR-01",
+        "APR-06",
+        "FEE-01",
+        "FEE-05",
+        "SOD-01",
+        "SOD-02",
+        "SOD-03",
+        "RET-02",
+        "RET-03",
+        "RET-06",
+    ):
         assert control in result.stdout
+
+
+def test_demo_keeps_its_state_in_the_sqlite_file_it_is_given(tmp_path: Path) -> None:
+    from agency_core import store as stores
+
+    path = tmp_path / "day.db"
+    assert agency("demo", "--db", str(path)).exit_code == 0
+    report = stores.verify_log(stores.open(f"sqlite:///{path}"))
+    assert report.ok
+    assert report.entries > 10
+    again = agency("demo", "--db", str(path))
+    assert again.exit_code == EXIT_BAD_INPUT
+    assert "exists already" in again.stderr
 
 
 def test_the_installed_command_runs_as_a_process() -> None:

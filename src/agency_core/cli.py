@@ -71,8 +71,25 @@ def _reported(settings: Settings) -> Iterator[None]:
 
 pass_settings: Final[Callable[..., Any]] = click.make_pass_decorator(Settings)
 
+_STORE_COMMANDS: Final = ("db", "log", "audit")
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Agency(click.Group):
+    """The main group; the store's commands import SQLAlchemy only when one of them runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_STORE_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _STORE_COMMANDS:
+            from agency_core.store import cli as store_cli
+
+            command: click.Command = getattr(store_cli, cmd_name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Agency, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--policy",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.rule import Rule
@@ -17,7 +19,6 @@ from agency_core.checks import (
     InvoiceCheck,
     PerformedDuty,
     RoleGrant,
-    StepCheck,
 )
 from agency_core.decision import Decision
 from agency_core.engine import Engine
@@ -34,8 +35,8 @@ from agency_core.entities import (
     Money,
     Record,
     ScheduleItem,
-    StepAction,
 )
+from agency_core.errors import InvalidInput
 
 __all__ = ["run"]
 
@@ -49,6 +50,7 @@ STAFF = {
     "zhao": Employee("zhao", "business", {"deputy_dept_head"}, "赵副主管"),
     "chen": Employee("chen", "business", (), "陈专员"),
     "liu": Employee("liu", "finance", {"cashier"}, "刘出纳"),
+    "sun": Employee("sun", "archives", {"archives_head"}, "孙档案"),
 }
 
 OUTCOME = {
@@ -63,6 +65,7 @@ class Report:
 
     def __init__(self, console: Console, lang: str) -> None:
         self.console, self.lang = console, lang
+        self.names = OUTCOME["zh-CN" if lang == "zh-CN" else "en"]
         self.count: dict[str, int] = {}
         self.table: Table | None = None
 
@@ -73,19 +76,21 @@ class Report:
         for name in ("", "outcome", "controls", "why"):
             self.table.add_column(name, overflow="fold")
 
-    def show(self, what: str, decision: Decision) -> Decision:
+    def show(self, what: str, decision: Decision, note: str = "") -> Decision:
+        """A row for a decision: its outcome (and route), controls and messages."""
         outcome = decision.outcome.value
         self.count[outcome] = self.count.get(outcome, 0) + 1
-        label = (
-            f"[{COLOUR[outcome]}]{OUTCOME['zh-CN' if self.lang == 'zh-CN' else 'en'][outcome]}[/]"
-        )
+        label = f"[{COLOUR[outcome]}]{self.names[outcome]}[/]"
         if decision.route is not None and decision.route.steps:
             label += "\n" + " → ".join(decision.route.roles)
-        controls = ", ".join(sorted(decision.controls)) or "-"
-        why = "\n".join(f.message(self.lang) for f in decision.findings) or "-"
-        assert self.table is not None
-        self.table.add_row(what, label, controls, why)
+        why = [f.message(self.lang) for f in decision.findings] + ([note] if note else [])
+        self.row(what, label, ", ".join(sorted(decision.controls)), "\n".join(why))
         return decision
+
+    def row(self, what: str, outcome: str, controls: str, why: str) -> None:
+        """A row of anything else the day did."""
+        assert self.table is not None
+        self.table.add_row(what, outcome, controls or "-", why or "-")
 
     def flush(self) -> None:
         if self.table is not None:
@@ -94,26 +99,42 @@ class Report:
 
 
 def run(make_engine: Callable[..., Engine], console: Console, lang: str, db: Path | None) -> None:
-    """Run the demo with an engine from ``make_engine`` and print the report on ``console``."""
-    engine = make_engine()
-    report = Report(console, lang)
-    zh = lang == "zh-CN"
-    console.print(
+    """Run the demo and print the report; the state is kept in the SQLite file ``db``."""
+    from agency_core import store as stores
+
+    if db is not None and db.exists():
+        raise InvalidInput(f"the demo writes a new database; {db} exists already")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = db if db is not None else Path(scratch) / "demo.db"
+        store = stores.open(f"sqlite:///{path}")
+        try:
+            store.upgrade()
+            log = stores.DecisionLog(store)
+            engine = make_engine(plugins=[log])
+            store.use(engine)
+            _day(engine, store, log, Report(console, lang), path if db is not None else None)
+        finally:
+            store.dispose()
+
+
+def _day(engine: Engine, store: Any, log: Any, report: Report, kept: Path | None) -> None:
+    zh = report.lang == "zh-CN"
+    report.console.print(
         f"[bold]{'华信代办有限公司的一天' if zh else 'A day at Huaxin Agency Co.'}[/] — "
-        f"policy {engine.policy.name} {engine.policy.version} ({engine.policy.sha256[:12]})",
+        f"policy {engine.policy.name} {engine.policy.version} ({engine.policy.sha256[:12]}), "
+        f"{'状态保存在' if zh else 'state kept in'} SQLite"
+        + (f" {kept}" if kept else (" (临时文件)" if zh else " (a temporary file)")),
         highlight=False,
     )
-    del db  # the store keeps the demo's state once it lands; until then the day runs in memory
     _intake(engine, report)
     _fees(engine, report)
-    _approvals(engine, report)
+    _approvals(engine, store, report)
     _segregation(engine, report)
-    _retention(engine, report)
+    _retention(engine, store, report)
+    _log(store, log, report)
     report.flush()
-    summary = ", ".join(
-        f"{OUTCOME['zh-CN' if zh else 'en'][k]} {v}" for k, v in report.count.items()
-    )
-    console.print(f"[bold]{'合计' if zh else 'Decisions'}:[/] {summary}", highlight=False)
+    summary = ", ".join(f"{report.names[k]} {v}" for k, v in report.count.items())
+    report.console.print(f"[bold]{'合计' if zh else 'Decisions'}:[/] {summary}", highlight=False)
 
 
 def _intake(engine: Engine, report: Report) -> None:
@@ -164,37 +185,59 @@ def _fees(engine: Engine, report: Report) -> None:
     report.show("invoice before settlement", engine.check_invoice(InvoiceCheck(invoice, [fair])))
 
 
-def _approvals(engine: Engine, report: Report) -> None:
+def _approvals(engine: Engine, store: Any, report: Report) -> None:
+    from agency_core.store import Refused
+
     report.section(
-        "3. Approvals: a claim, a deputy, a self-approval", "三、审批：报销、副职代行、自批"
+        "3. Approvals, stored: a claim, a deputy, a self-approval",
+        "三、审批（已入库）：报销、副职代行、自批",
     )
-    for amount in ("5000", "12000"):
-        claim = ApprovalRequest(
-            f"EXP-{amount}", "expense_reimbursement", Money(amount, "CNY"), "business", "chen"
-        )
-        report.show(f"chen: expense claim {amount} CNY", engine.route_approval(claim))
-    claim = ApprovalRequest(
-        "EXP-12000", "expense_reimbursement", Money("12000", "CNY"), "business", "chen"
-    )
-    route = engine.route_approval(claim).route
-    assert route is not None
     leave = Delegation("zhang", "zhao", MORNING, MORNING + timedelta(days=3), "张主管出差")
-    deputy = StepAction(0, "zhao", "approve", MORNING + timedelta(hours=2), on_behalf_of="zhang")
-    step = StepCheck(claim, route, deputy, STAFF["zhao"], STAFF["zhang"], delegations=[leave])
-    report.show("zhao approves for zhang (on leave)", engine.check_step(step))
-    finance = StepAction(1, "li", "approve", MORNING + timedelta(hours=3))
-    report.show(
-        "li approves step 2",
-        engine.check_step(StepCheck(claim, route, finance, STAFF["li"], history=[deputy])),
+    with store.transaction() as tx:
+        for employee in STAFF.values():
+            tx.employees.put(employee)
+        tx.delegations.add(leave)
+    small = _claim("EXP-5000", "5000", "chen")
+    report.show("chen: expense claim 5000 CNY", engine.route_approval(small))
+    claim = _claim("EXP-12000", "12000", "chen")
+    with store.transaction() as tx:
+        tx.approvals.submit(
+            claim, report.show("chen: claim 12000 CNY", engine.route_approval(claim)), key="k1"
+        )
+    with store.transaction() as tx:
+        tx.approvals.approve(
+            claim.id, 0, "zhao", on_behalf_of="zhang", key="k2", at=MORNING + timedelta(hours=2)
+        )
+    report.row("zhao approves step 1 for zhang (on leave)", _stored(report), "APR-06", "")
+    with store.transaction() as tx:
+        tx.approvals.approve(claim.id, 1, "li", key="k3", at=MORNING + timedelta(hours=3))
+        done = tx.approvals.get(claim.id)
+    history = "; ".join(
+        f"{h.step + 1}: {h.actor}" + (f" for {h.on_behalf_of}" if h.on_behalf_of else "")
+        for h in done.history
     )
-    own = ApprovalRequest(
-        "EXP-77", "expense_reimbursement", Money("800", "CNY"), "business", "zhao"
+    report.row("li approves step 2", _stored(report), "APR-07", f"{done.status.value}: {history}")
+    own = _claim("EXP-77", "800", "zhao")
+    with store.transaction() as tx:
+        tx.approvals.submit(own, engine.route_approval(own), key="k4")
+    try:
+        with store.transaction() as tx:
+            tx.approvals.approve(
+                own.id, 0, "zhao", on_behalf_of="zhang", key="k5", at=MORNING + timedelta(hours=4)
+            )
+    except Refused as refused:
+        report.show("zhao approves his own claim as deputy", refused.decision, "not stored")
+
+
+def _claim(request_id: str, amount: str, requester: str) -> ApprovalRequest:
+    return ApprovalRequest(
+        request_id, "expense_reimbursement", Money(amount, "CNY"), "business", requester
     )
-    own_route = engine.route_approval(own).route
-    assert own_route is not None
-    self_step = StepAction(0, "zhao", "approve", MORNING + timedelta(hours=4), on_behalf_of="zhang")
-    check = StepCheck(own, own_route, self_step, STAFF["zhao"], STAFF["zhang"], delegations=[leave])
-    report.show("zhao approves his own claim as deputy", engine.check_step(check))
+
+
+def _stored(report: Report) -> str:
+    report.count["allow"] = report.count.get("allow", 0) + 1
+    return f"[green]{report.names['allow']}[/] ({'已入库' if report.lang == 'zh-CN' else 'stored'})"
 
 
 def _segregation(engine: Engine, report: Report) -> None:
@@ -206,7 +249,9 @@ def _segregation(engine: Engine, report: Report) -> None:
     report.show("li pays what li approved", engine.check_duty(pay))
 
 
-def _retention(engine: Engine, report: Report) -> None:
+def _retention(engine: Engine, store: Any, report: Report) -> None:
+    from agency_core.store import Refused, run_audit
+
     report.section("5. Records retention", "五、档案保管与销毁")
     voucher = Record("PZ-2024-000318", {"voucher"}, date(2024, 12, 31), "2024年12月记账凭证")
     due = engine.retention(voucher).due
@@ -225,4 +270,47 @@ def _retention(engine: Engine, report: Report) -> None:
     report.show(
         "destroy a contract under legal hold",
         engine.check_disposal(DisposalCheck(held, date(2027, 1, 1))),
+    )
+    today = MORNING.date()
+    with store.transaction() as tx:
+        numbers = [
+            tx.records.register("voucher", closed_on=date(1994, 12, 31), title="1994 凭证").number,
+            tx.records.register(
+                "bank_statement", closed_on=date(2012, 12, 31), title="对账单"
+            ).number,
+            tx.records.register("voucher", closed_on=date(2025, 12, 31), title="2025 凭证").number,
+        ]
+        tx.records.place_hold(numbers[1], "LH-9", "tax inspection", on=today)
+    report.row("register three records", _stored(report), "RET-05", ", ".join(numbers))
+    lend = {"lent_on": date(2026, 11, 1), "due_on": date(2026, 11, 15)}
+    try:
+        with store.transaction() as tx:
+            tx.records.lend(numbers[2], "LN-0", "li", **lend, approval_id=None)
+    except Refused as refused:
+        report.show("lend a voucher without approval", refused.decision, "not stored")
+    borrow = ApprovalRequest("BOR-1", "archive_borrowing", Money("0", "CNY"), "finance", "li")
+    with store.transaction() as tx:
+        tx.approvals.submit(borrow, engine.route_approval(borrow), key="b1")
+        tx.approvals.approve(borrow.id, 0, "sun", key="b2", at=MORNING - timedelta(days=23))
+        tx.records.lend(numbers[2], "LN-1", "li", **lend, approval_id=borrow.id)
+    report.row("lend it on approved request BOR-1", _stored(report), "RET-06", "due 2026-11-15")
+    for found in run_audit(store, on=today):
+        if found.control in {"RET-02", "RET-03", "RET-06"}:
+            report.row(
+                f"sweep: {found.title}", str(found.count), found.control, ", ".join(found.sample)
+            )
+
+
+def _log(store: Any, log: Any, report: Report) -> None:
+    from agency_core.store import verify_log
+
+    report.section("6. The decision log", "六、决策日志")
+    log.flush()
+    checked = verify_log(store)
+    verdict = "intact" if checked.ok else f"broken at {checked.problem}"
+    report.row(
+        "verify the hash chain",
+        str(checked.entries),
+        "log",
+        f"{verdict}; head {checked.head[:16]}…",
     )
