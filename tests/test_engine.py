@@ -296,3 +296,30 @@ def test_a_module_like_plugin_is_named_by_its_name_when_it_fails() -> None:
     failure = next(f for f in decision.findings if f.control == "ENG-01")
     assert failure.plugin == "firm.crash"
     assert "ZeroDivisionError" in failure.message("zh-CN")
+
+
+def test_a_finding_with_a_fact_that_is_not_json_fails_closed() -> None:
+    class Sloppy:
+        @hookimpl
+        def agency_check_approval(self, request: ApprovalRequest) -> list[Finding]:
+            return [Finding("FIN-03", Severity.INFO, NOTE, {"n": request.amount})]  # type: ignore[dict-item]
+
+    decision = Engine(plugins=[Sloppy()]).route_approval(claim(100))
+    assert decision.outcome is Outcome.DENY
+    assert (
+        "not a JSON scalar" in next(f for f in decision.findings if f.control == "ENG-01").message()
+    )
+
+
+def test_a_message_missing_a_fact_shows_the_placeholder() -> None:
+    assert Finding("X-01", Severity.INFO, NOTE).message("zh-CN") == "注意 {n}"
+
+
+def test_a_plugin_error_names_the_plugin_not_its_repr() -> None:
+    class Wrong:
+        @hookimpl
+        def agency_check_charge(self, user: object) -> None:
+            return None
+
+    with pytest.raises(PluginError, match=r"plugin '[\w.<>]*Wrong' does not fit"):
+        Engine(plugins=[Wrong()])

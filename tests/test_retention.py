@@ -272,3 +272,33 @@ def test_ret_04_destruction_lists_and_appraisals_are_kept_permanently() -> None:
     policy = default_policy()
     assert policy.retention["destruction_list"].years is None
     assert policy.retention["appraisal_opinion"].years is None
+
+
+def test_ret_01_a_retention_plugin_below_the_law_fails_closed() -> None:
+    from agency_core import PluginError, hookimpl
+    from agency_core.policy import Basis, RetentionRule
+
+    class Shorter:
+        @hookimpl
+        def agency_retention_rule(self, record_class: str) -> RetentionRule:
+            return RetentionRule(record_class, 5, Basis.FISCAL_YEAR)
+
+    engine = Engine(plugins=[Shorter()])
+    decision = engine.check_disposal(DisposalCheck(voucher(), date(2031, 1, 1)))
+    assert decision.outcome is Outcome.DENY
+    assert {"ENG-01", "RET-01"} <= decision.controls
+    with pytest.raises(PluginError, match="below the statutory minimum"):
+        engine.retention(voucher())
+    case = Record("YW-2020-000001", {"case_file"}, date(2020, 1, 1), event_on=date(2020, 1, 1))
+    assert engine.retention(case).years == 5  # not a statutory class: the firm decides
+
+
+def test_ret_04_the_list_states_the_required_period(engine: Engine) -> None:
+    wrong = [DestructionItem("PZ-1990-000007", "1990 vouchers", "V-12", 1990, 1990, 15, 35)]
+    assert violations(engine, DestructionCheck(destruction(items=wrong), [OLD], STAFF)) == {
+        "RET-04"
+    }
+    short = [DestructionItem("PZ-1990-000007", "1990 vouchers", "V-12", 1990, 1990, 30, 20)]
+    assert violations(engine, DestructionCheck(destruction(items=short), [OLD], STAFF)) == {
+        "RET-04"
+    }

@@ -81,6 +81,7 @@ def test_sod_03_the_approver_of_a_payment_does_not_pay_it(engine: Engine) -> Non
     decision = engine.check_duty(DutyCheck("PAY-1", "pay", "fm", done))
     assert decision.outcome is Outcome.DENY
     assert decision.controls == {"SOD-03"}
+    assert "（审批与付款）" in decision.findings[0].message("zh-CN")
     other = engine.check_duty(DutyCheck("PAY-1", "pay", "cashier", done))
     assert other.outcome is Outcome.ALLOW
 
@@ -94,6 +95,7 @@ def test_sod_02_granting_a_conflicting_role_is_refused(engine: Engine) -> None:
     decision = engine.check_role_grant(RoleGrant(STAFF["cashier"], "bookkeeper_revenue"))
     assert decision.outcome is Outcome.DENY
     assert decision.controls == {"SOD-02"}
+    assert "出纳与收入账目登记" in decision.findings[0].message("zh-CN")
     fine = engine.check_role_grant(RoleGrant(STAFF["cashier"], "purchaser"))
     assert fine.outcome is Outcome.ALLOW
 

@@ -68,6 +68,13 @@ _OUTCOME: Final = {
 }
 
 
+class _Facts(dict[str, Fact]):
+    """Facts for a template: a placeholder without a fact stays visible instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 @attrs.frozen
 class Text:
     """A message in Chinese and English; ``{name}`` placeholders are filled from the facts."""
@@ -78,7 +85,7 @@ class Text:
     def render(self, lang: str, facts: Mapping[str, Fact]) -> str:
         """The message in ``lang`` ("zh-CN" or "en") with the facts filled in."""
         template = self.zh if lang.lower().startswith("zh") else self.en
-        return template.format_map(facts)
+        return template.format_map(_Facts(facts))
 
 
 @attrs.frozen

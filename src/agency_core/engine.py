@@ -28,7 +28,14 @@ from agency_core.decision import Decision, Finding, Route, Severity, Text
 from agency_core.entities import ApprovalRequest, Record
 from agency_core.errors import InvalidInput, PluginError
 from agency_core.plugins import make_manager
-from agency_core.policy import Policy, Retention, RetentionRule, add_years, default_policy
+from agency_core.policy import (
+    Policy,
+    Retention,
+    RetentionRule,
+    add_years,
+    default_policy,
+    statutory_minimums,
+)
 from agency_core.policy import load_policy as _load_policy
 
 __all__ = ["ENGINE", "KINDS", "Engine", "Request"]
@@ -77,6 +84,7 @@ _NO_ROUTE = Text(
 
 _Impl = tuple[str, Callable[..., Any], tuple[str, ...]]
 _ROUTE_HOOK: Final = "agency_approval_route"
+_RETENTION_HOOK: Final = "agency_retention_rule"
 _ROUTE_CACHE: Final = 4096
 """How many distinct routes' decisions an engine keeps."""
 _T = TypeVar("_T")
@@ -86,6 +94,12 @@ def _failure(plugin: str, hook: str, error: BaseException | str) -> Finding:
     detail = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     facts = {"plugin": plugin, "hook": hook, "error": detail}
     return Finding("ENG-01", Severity.DENY, _FAILED, facts, plugin)
+
+
+def _check_facts(finding: Finding) -> None:
+    for name, value in finding.facts.items():
+        if value is not None and type(value) not in (str, int, bool):
+            raise TypeError(f"fact {name}={value!r} of {finding.control} is not a JSON scalar")
 
 
 def _stamped(finding: Finding, plugin: str) -> Finding:
@@ -164,6 +178,7 @@ class Engine:
                 for finding in result:
                     if not isinstance(finding, Finding):
                         raise TypeError(f"returned {finding!r}, not a Finding")
+                    _check_facts(finding)
                     findings.append(_stamped(finding, plugin))
             except Exception as exc:
                 findings.append(_failure(plugin, hook, exc))
@@ -336,7 +351,7 @@ class Engine:
         )
 
     def check_step(self, check: StepCheck) -> Decision:
-        """May this person take this approval step? (APR-04..07, SOD-01, SOD-03, SOD-04)."""
+        """May this person take this approval step? (APR-04..07, SOD-01, SOD-04)."""
         return self._decided(
             check, self._collect("agency_check_step", check=check, policy=self.policy)
         )
@@ -389,16 +404,22 @@ class Engine:
         return retention
 
     def _retention(self, record: Record) -> tuple[Retention, list[Finding]]:
+        """The record's retention from the lookups; a rule below the law fails closed (RET-01)."""
         policy = self.policy
         failures: list[Finding] = []
         unknown: list[str] = []
         waiting: list[str] = []
         permanent: str | None = None
-        latest: tuple[Any, str] | None = None
+        latest: tuple[Any, str, int] | None = None
         for record_class in sorted(record.classes):
-            rule, _plugin, failure = self._lookup(
+            rule, plugin, failure = self._lookup(
                 "agency_retention_rule", RetentionRule, record_class=record_class, policy=policy
             )
+            if failure is None and rule is not None and _below_law(rule):
+                failure = _failure(
+                    plugin, _RETENTION_HOOK, f"{rule} is below the statutory minimum"
+                )
+                rule = None
             if failure is not None:
                 failures.append(failure)
             if rule is None:
@@ -412,16 +433,27 @@ class Engine:
                 else:
                     due = add_years(start, rule.years)
                     if latest is None or due > latest[0]:
-                        latest = (due, record_class)
+                        latest = (due, record_class, rule.years)
         if permanent is not None:
             retention = Retention(
-                record.number, None, True, permanent, tuple(unknown), tuple(waiting)
+                record.number, None, True, permanent, None, tuple(unknown), tuple(waiting)
             )
         elif unknown or waiting or latest is None:
-            retention = Retention(record.number, None, False, None, tuple(unknown), tuple(waiting))
+            retention = Retention(
+                record.number, None, False, None, None, tuple(unknown), tuple(waiting)
+            )
         else:
-            retention = Retention(record.number, latest[0], False, latest[1])
+            retention = Retention(record.number, *latest[:1], False, *latest[1:])
         return retention, failures
+
+
+def _below_law(rule: RetentionRule) -> bool:
+    minimum = statutory_minimums().get(rule.record_class)
+    if minimum is None:
+        return False
+    if minimum.years is None:
+        return rule.years is not None
+    return rule.years is not None and rule.years < minimum.years
 
 
 def _positional(

@@ -124,7 +124,7 @@ def agency_check_approval(
 
 @hookspec
 def agency_check_step(check: StepCheck, policy: Policy) -> Iterable[Finding] | None:
-    """Check that an employee may take an approval step (APR-04..07, SOD-01, SOD-03, SOD-04).
+    """Check that an employee may take an approval step (APR-04..07, SOD-01, SOD-04).
 
     :param check: the request, its route, the step action, the actor (and principal when a delegate
         acts), the steps already taken and the delegations in force.

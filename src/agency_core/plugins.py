@@ -74,9 +74,8 @@ def make_manager(
             manager.register(plugin, name=name)
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(
-            f"plugin {exc.plugin!r} does not fit the agency_core hooks: {exc}"
-        ) from None
+        name = manager.get_name(exc.plugin) or plugin_name(exc.plugin)
+        raise PluginError(f"plugin {name!r} does not fit the agency_core hooks: {exc}") from None
     except ValueError as exc:  # pluggy: the same plugin object registered twice
         raise PluginError(str(exc)) from None
     return manager

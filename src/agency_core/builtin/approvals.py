@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
+from functools import lru_cache
 
 from agency_core.checks import StepCheck
 from agency_core.decision import Fact, Finding, Route, RouteStep, Severity, Text
@@ -90,7 +90,7 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
     return Route(request.action, steps, (*route.findings, over))
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _tier_route(matrix: Matrix, tier: int, currency: str) -> Route:
     """The route of one tier, built once: it depends on the tier, never on the exact amount."""
     steps = matrix.routes[tier]

@@ -151,6 +151,11 @@ _STEPS = {
         "the appraisal keeps {record} for {years} more years",
         "鉴定意见要求 {record} 继续保管 {years} 年",
     ),
+    "period": (
+        "{record} is listed with a required period of {listed} years and {kept} kept; "
+        "the schedule requires {required}",
+        "{record} 清册所列应保管 {listed} 年、已保管 {kept} 年，保管期限表规定 {required} 年",
+    ),
     "approver": (
         "no approval by a {role} (each approver a different person)",
         "缺少 {role} 的审批（审批人须各不相同）",
@@ -185,7 +190,19 @@ def agency_check_destruction(
             yield _procedure(listing.id, "no_appraisal", record=item.record)
         elif appraisal.opinion is Opinion.KEEP:
             yield _procedure(listing.id, "keep", record=item.record, years=appraisal.extra_years)
-        for finding in _disposal(record, retention[record.number], listing.destruction_on):
+        kept = retention[record.number]
+        if kept.years is not None and (
+            item.required_years != kept.years or item.kept_years < kept.years
+        ):
+            yield _procedure(
+                listing.id,
+                "period",
+                record=item.record,
+                listed=str(item.required_years),
+                kept=item.kept_years,
+                required=kept.years,
+            )
+        for finding in _disposal(record, kept, listing.destruction_on):
             if finding.severity is DENY:
                 yield finding
 

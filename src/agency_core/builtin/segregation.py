@@ -23,16 +23,17 @@ TWO_STEPS = Text(
     en="{person} already took step {other} of this request and cannot take step {step}",
 )
 DUTY_CONFLICT = Text(
-    zh="{actor} 已在 {subject} 上执行 {done}，不能再执行不相容的 {duty}（{conflict}）",
+    zh="{actor} 已在 {subject} 上执行 {done}，不能再执行不相容的 {duty}（{conflict_zh}）",
     en="{actor} already did {done} on {subject} and may not also do {duty} ({conflict})",
 )
 ROLE_CONFLICT = Text(
-    zh="授予 {role} 后 {employee} 将同时持有 {roles}，违反不相容职务 {conflict}（至多 {limit} 个）",
+    zh="授予 {role} 后 {employee} 将同时持有 {roles}，违反不相容职务“{conflict_zh}”"
+    "（不得同时持有 {limit} 个及以上）",
     en="granting {role} would give {employee} {roles}, breaking {conflict} "
     "(fewer than {limit} allowed)",
 )
 HELD_CONFLICT = Text(
-    zh="{employee} 已同时持有不相容角色 {roles}（{conflict}）",
+    zh="{employee} 已同时持有不相容角色 {roles}（{conflict_zh}）",
     en="{employee} already holds conflicting roles {roles} ({conflict})",
 )
 
@@ -67,12 +68,14 @@ def agency_check_duty(check: DutyCheck, policy: Policy) -> Iterator[Finding]:
     incompatible = policy.duty_conflicts.get(check.duty, frozenset())
     for done in check.performed:
         if done.actor == check.actor and done.duty in incompatible:
+            names = policy.duty_conflict_names[frozenset((done.duty, check.duty))]
             facts: dict[str, Fact] = {
                 "actor": check.actor,
                 "subject": check.subject,
                 "done": done.duty,
                 "duty": check.duty,
-                "conflict": policy.duty_conflict_names[frozenset((done.duty, check.duty))],
+                "conflict": names[0],
+                "conflict_zh": names[1],
             }
             yield Finding("SOD-03", DENY, DUTY_CONFLICT, facts)
 
@@ -91,6 +94,7 @@ def agency_check_role_grant(check: RoleGrant, policy: Policy) -> Iterator[Findin
                 "role": check.role,
                 "roles": ", ".join(sorted(held_after)),
                 "conflict": conflict.name,
+                "conflict_zh": conflict.name_zh,
                 "limit": conflict.cardinality,
             }
             yield Finding("SOD-02", DENY, ROLE_CONFLICT, facts)
@@ -99,6 +103,7 @@ def agency_check_role_grant(check: RoleGrant, policy: Policy) -> Iterator[Findin
                 "employee": employee.id,
                 "roles": ", ".join(sorted(held_before)),
                 "conflict": conflict.name,
+                "conflict_zh": conflict.name_zh,
             }
             yield Finding("SOD-02", Severity.WARNING, HELD_CONFLICT, facts)
 

@@ -52,6 +52,7 @@ class ConflictSet:
     name: str
     roles: frozenset[str]
     cardinality: int
+    name_zh: str = ""
 
 
 @attrs.frozen
@@ -76,6 +77,8 @@ class Retention:
     due: date | None
     permanent: bool
     decided_by: str | None
+    years: int | None
+    """The period of the deciding class (None when permanent or not known)."""
     unknown: tuple[str, ...] = ()
     waiting: tuple[str, ...] = ()
 
@@ -115,7 +118,8 @@ class Policy:
     static_conflicts: tuple[ConflictSet, ...]
     duty_conflicts: Mapping[str, frozenset[str]]
     """Each duty with the duties the same person may not also perform on one subject."""
-    duty_conflict_names: Mapping[frozenset[str], str]
+    duty_conflict_names: Mapping[frozenset[str], tuple[str, str]]
+    """Each incompatible pair of duties with the conflict's name in English and Chinese."""
     retention: Mapping[str, RetentionRule]
     prefixes: Mapping[str, str]
     destruction: DestructionSpec

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Iterator
 from functools import cache
@@ -208,7 +209,7 @@ def _retention_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
             yield f"give either years or permanent = true @ {path}"
         if rule.years is not None and rule.years < 1:
             yield f"years must be at least 1 @ {path}.years"
-        if not rule.prefix.isalnum() or not rule.prefix.isupper():
+        if not re.fullmatch(r"[A-Z0-9]+", rule.prefix):
             yield f"prefix must be upper-case letters or digits (RET-05) @ {path}.prefix"
     prefixes = [rule.prefix for rule in classes.values()]
     if len(set(prefixes)) != len(prefixes):
@@ -263,14 +264,14 @@ def _compile(spec: PolicyFile, sha256: str, source: str) -> Policy:
             matrices[name, department] = matrix(name, action.control, inclusive, tiers)
 
     duty_conflicts: dict[str, set[str]] = {}
-    names: dict[frozenset[str], str] = {}
+    names: dict[frozenset[str], tuple[str, str]] = {}
     for conflict in spec.segregation.dynamic:
         duties = set(conflict.duties)
         for duty in duties:
             duty_conflicts.setdefault(duty, set()).update(duties - {duty})
         for duty in duties:
             for other in duties - {duty}:
-                names[frozenset((duty, other))] = conflict.name
+                names[frozenset((duty, other))] = (conflict.name, conflict.name_zh or conflict.name)
 
     return Policy(
         name=spec.policy.name,
@@ -287,7 +288,8 @@ def _compile(spec: PolicyFile, sha256: str, source: str) -> Policy:
         budget_action=spec.approval.budget_action,
         delegates={p: frozenset(d) for p, d in spec.delegation.items()},
         static_conflicts=tuple(
-            ConflictSet(c.name, frozenset(c.roles), c.cardinality) for c in spec.segregation.static
+            ConflictSet(c.name, frozenset(c.roles), c.cardinality, c.name_zh or c.name)
+            for c in spec.segregation.static
         ),
         duty_conflicts={d: frozenset(o) for d, o in duty_conflicts.items()},
         duty_conflict_names=names,

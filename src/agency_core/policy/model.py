@@ -1,4 +1,6 @@
-"""The shape of a policy file, as cattrs structures it from TOML. Compiled by :mod:`.compile`."""
+"""The shape of a policy file, as cattrs structures it from TOML; compiled by :mod:`.compiled`.
+
+Each class is one table of the file; ``docs/policy.md`` describes every key."""
 
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ class Basis(enum.StrEnum):
 
 @attrs.frozen
 class PolicyMeta:
+    """[policy]: name, version, effective dates, currency, fiscal year."""
+
     name: str
     version: str
     effective_from: date
@@ -49,6 +53,8 @@ class PolicyMeta:
 
 @attrs.frozen
 class RoleSpec:
+    """[roles.NAME]: a role, how far its authority reaches, the roles it includes."""
+
     name_en: str = ""
     name_zh: str = ""
     scope: Scope = Scope.COMPANY
@@ -57,12 +63,16 @@ class RoleSpec:
 
 @attrs.frozen
 class TierSpec:
+    """One tier of an action: its upper bound (none for the last) and its route."""
+
     route: list[str]
     max_amount: Decimal | None = None
 
 
 @attrs.frozen
 class ActionSpec:
+    """[approval.actions.NAME]: the tiers of one approvable action."""
+
     tiers: list[TierSpec]
     name_en: str = ""
     name_zh: str = ""
@@ -76,12 +86,16 @@ class ActionSpec:
 
 @attrs.frozen
 class ApprovalSpec:
+    """[approval]: the matrix, and the action that routes budget overruns (APR-08)."""
+
     actions: dict[str, ActionSpec]
     budget_action: str = "budget_adjustment"
 
 
 @attrs.frozen
 class StaticConflictSpec:
+    """[[segregation.static]]: a set of roles nobody holds ``cardinality`` of."""
+
     name: str
     roles: list[str]
     cardinality: int = 2
@@ -90,6 +104,8 @@ class StaticConflictSpec:
 
 @attrs.frozen
 class DutyConflictSpec:
+    """[[segregation.dynamic]]: duties one person may not all do on one subject."""
+
     name: str
     duties: list[str]
     name_zh: str = ""
@@ -97,12 +113,16 @@ class DutyConflictSpec:
 
 @attrs.frozen
 class SegregationSpec:
+    """[segregation]: the static and dynamic conflicts."""
+
     static: list[StaticConflictSpec] = attrs.Factory(list)
     dynamic: list[DutyConflictSpec] = attrs.Factory(list)
 
 
 @attrs.frozen
 class RetentionClassSpec:
+    """[retention.classes.NAME]: a record class, its prefix and its period."""
+
     prefix: str
     basis: Basis = Basis.FISCAL_YEAR
     years: int | None = None
@@ -113,6 +133,8 @@ class RetentionClassSpec:
 
 @attrs.frozen
 class DestructionSpec:
+    """[retention.destruction]: who approves and supervises destruction (RET-04)."""
+
     approver_roles: list[str]
     supervisor_departments: list[str]
     min_supervisors: int = 2
@@ -120,6 +142,8 @@ class DestructionSpec:
 
 @attrs.frozen
 class RetentionSpec:
+    """[retention]: the record classes, destruction, backups (RET-07)."""
+
     classes: dict[str, RetentionClassSpec]
     destruction: DestructionSpec
     min_backups: int = 1
@@ -127,6 +151,8 @@ class RetentionSpec:
 
 @attrs.frozen
 class PolicyFile:
+    """A whole policy file."""
+
     policy: PolicyMeta
     roles: dict[str, RoleSpec]
     approval: ApprovalSpec
