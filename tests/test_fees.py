@@ -258,3 +258,12 @@ def test_fee_07_the_statement_lists_every_item_before_collection(
 
 def test_fee_07_collecting_more_than_the_statement_is_denied(engine: Engine) -> None:
     assert controls(engine, collection(STATEMENT, amount=1500)) == {"FEE-07"}
+
+
+def test_fee_06_an_invoice_or_collection_mixing_currencies_is_denied(engine: Engine) -> None:
+    usd = Money("900", "USD")
+    mixed_invoice = Invoice("INV-2", "K-1", date(2026, 11, 23), [line(DONE, amount=usd)], cny(900))
+    # the line also differs from its CNY charge (FEE-05); the mix itself is FEE-06
+    assert controls(engine, InvoiceCheck(mixed_invoice, [DONE])) == {"FEE-05", "FEE-06"}
+    paid_in_usd = CollectionCheck("K-1", usd, NOON + timedelta(hours=1), [DONE, NOTARY], STATEMENT)
+    assert controls(engine, paid_in_usd) == {"FEE-06"}

@@ -75,10 +75,12 @@ def _schedule(check: ChargeCheck) -> FeeSchedule | None:
     return max(in_force, key=lambda s: s.effective_from, default=None)
 
 
-def _mixed(what: str, left: Money, right: Money) -> Finding | None:
-    if left.currency == right.currency:
+def _mixed(what: str, *amounts: Money) -> Finding | None:
+    """A FEE-06 denial when ``amounts`` are not all in one currency."""
+    currencies = sorted({amount.currency for amount in amounts})
+    if len(currencies) < 2:
         return None
-    facts: dict[str, Fact] = {"what": what, "left": str(left), "right": str(right)}
+    facts: dict[str, Fact] = {"what": what, "left": currencies[0], "right": currencies[1]}
     return Finding("FEE-06", DENY, CURRENCY, facts)
 
 
@@ -187,15 +189,9 @@ def agency_check_invoice(check: InvoiceCheck, policy: Policy) -> Iterator[Findin
             yield Finding("FEE-05", DENY, INVOICE_LINE, facts)
         if charge is not None and charge.third_party and not line.third_party:
             yield Finding("FEE-08", DENY, THIRD_PARTY, {"item": line.item, "where": "invoice"})
-    currencies = {line.amount.currency for line in invoice.lines} | {invoice.total.currency}
-    if len(currencies) > 1:
-        left, right = sorted(currencies)[:2]
-        yield Finding(
-            "FEE-06",
-            DENY,
-            CURRENCY,
-            {"what": f"invoice {invoice.id}", "left": left, "right": right},
-        )
+    mixed = _mixed(f"invoice {invoice.id}", invoice.total, *(line.amount for line in invoice.lines))
+    if mixed is not None:
+        yield mixed
         return
     lines = Money.total((line.amount for line in invoice.lines), invoice.total.currency)
     if lines != invoice.total:
@@ -210,24 +206,22 @@ def agency_check_invoice(check: InvoiceCheck, policy: Policy) -> Iterator[Findin
 @hookimpl
 def agency_check_collection(check: CollectionCheck, policy: Policy) -> Iterator[Finding]:
     statement = check.statement
-    facts: dict[str, str | int | bool | None] = {"case": check.case_id, "amount": str(check.amount)}
+    facts: dict[str, Fact] = {"case": check.case_id, "amount": str(check.amount)}
     if statement is None or statement.case_id != check.case_id:
         yield Finding("FEE-07", DENY, NO_STATEMENT, facts)
         return
     problems = []
     if statement.issued_at > check.collected_at:
         problems.append(("issued after the collection", "晚于收款出具"))
-    currencies = {line.price.currency for line in statement.lines}
-    currencies |= {statement.total.currency, check.amount.currency}
-    currencies |= {c.amount.currency for c in check.charges}
-    if len(currencies) > 1:
-        left, right = sorted(currencies)[:2]
-        yield Finding(
-            "FEE-06",
-            DENY,
-            CURRENCY,
-            {"what": f"collection for {check.case_id}", "left": left, "right": right},
-        )
+    mixed = _mixed(
+        f"collection for {check.case_id}",
+        check.amount,
+        statement.total,
+        *(line.price for line in statement.lines),
+        *(charge.amount for charge in check.charges),
+    )
+    if mixed is not None:
+        yield mixed
         return
     if (
         Money.total((line.price for line in statement.lines), statement.total.currency)
