@@ -32,8 +32,7 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+bench: $(STAMP)  ## every benchmark, report in benchmarks/results/ (peers come with the dev extra)
 	$(BIN)/python -m benchmarks
 
 clean:

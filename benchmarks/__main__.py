@@ -1,0 +1,163 @@
+"""``python -m benchmarks``: run every benchmark and write the report (see benchmarks/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import decisions, report, segregation, startup, store
+from benchmarks.harness import Row, Target, load_average, machine, versions
+
+DISTRIBUTIONS = (
+    "agency-core",
+    "pluggy",
+    "attrs",
+    "cattrs",
+    "SQLAlchemy",
+    "psycopg",
+    "pycasbin",
+    "cedarpy",
+    "zen-engine",
+    "pyinstrument",
+)
+FULL = {
+    "decisions": 100_000,
+    "decision_repeats": 5,
+    "employees": 10_000,
+    "roles": 200,
+    "conflicts": 100,
+    "sod_repeats": 7,
+    "startup_repeats": 15,
+    "log_entries": 100_000,
+}
+QUICK = {
+    "decisions": 2_000,
+    "decision_repeats": 2,
+    "employees": 500,
+    "roles": 40,
+    "conflicts": 10,
+    "sod_repeats": 2,
+    "startup_repeats": 3,
+    "log_entries": 1_000,
+}
+NOTES = [
+    "Repeats are interleaved: each round runs every contender once, in a rotated order.",
+    "Decision timings: each pass decides the whole workload; single calls are timed in chunks of "
+    "1,000 calls, batch calls in batches of 10,000; 'p99' of a pass is over repeats (with 5 "
+    "repeats, close to the slowest), 'µs/item p99' over chunks.",
+    "Every contender gets its native input built once, untimed (ApprovalRequest objects for us; "
+    "tuples, dicts or JSON context for the peers); mapping outputs to (outcome, route) is untimed "
+    "and checked against ours on every request.",
+    "GC stays enabled during timing (collected before each pass).",
+    "The prototype columnar batch is benchmark code (benchmarks/fastpath.py), not the engine.",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks; 0 when every answer agreed (targets may still be missed)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).parent / "results",
+        help="where report.md and report.json go (default benchmarks/results)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=["decisions", "segregation", "startup", "store"],
+        help="run only these",
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--no-profile", action="store_true", help="skip profiling misses")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    wanted = set(args.only or ["decisions", "segregation", "startup", "store"])
+    began = time.perf_counter()
+    facts: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "mode": "quick" if args.quick else "full",
+        "machine": machine(),
+        "versions": versions(DISTRIBUTIONS),
+        "load_start": [round(x, 2) for x in load_average()],
+        "sizes": sizes,
+        "workloads": {},
+    }
+    rows: list[Row] = []
+    targets: list[Target] = []
+    ratios: list[dict[str, Any]] = []
+    profiles: dict[str, Any] = {}
+    notes = list(NOTES)
+
+    def say(text: str) -> None:
+        print(
+            f"[{time.perf_counter() - began:6.1f} s, load {load_average()[0]:.2f}] {text}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    if "decisions" in wanted:
+        found = decisions.run(
+            sizes["decisions"],
+            sizes["decision_repeats"],
+            profile_misses=not args.no_profile,
+            progress=say,
+        )
+        rows += found.rows
+        targets += found.targets
+        ratios += found.ratios
+        profiles.update(found.profiles)
+        facts["workloads"]["decisions"] = (
+            f"{sizes['decisions']:,} seeded expense requests, {sizes['decision_repeats']} repeats"
+        )
+        facts["answers_checked"] = found.checked
+        notes += [f"peer {k} not measured: {v}" for k, v in found.missing.items()]
+        notes.append(
+            f"Answers checked: {len(found.checked)} contenders x {sizes['decisions']:,} requests, "
+            "every (outcome, route) equal to engine.route_approval's."
+        )
+    if "segregation" in wanted:
+        sod_rows, sod_targets, sod_facts = segregation.run(
+            sizes["employees"], sizes["roles"], sizes["conflicts"], sizes["sod_repeats"], say
+        )
+        rows += sod_rows
+        targets += sod_targets
+        facts["segregation"] = sod_facts
+        facts["workloads"]["segregation"] = (
+            f"{sizes['employees']:,} employees, {sizes['roles']} roles, "
+            f"{sizes['conflicts']} conflict sets"
+        )
+    if "startup" in wanted:
+        up_rows, up_targets, up_facts = startup.run(sizes["startup_repeats"], say)
+        rows += up_rows
+        targets += up_targets
+        facts["startup"] = up_facts
+        facts["workloads"]["startup"] = f"{sizes['startup_repeats']} fresh processes each"
+        notes.append(
+            "Slowest imports (python -X importtime, cumulative ms): "
+            + ", ".join(
+                f"{m['module']} {m['cumulative_ms']:.1f}" for m in up_facts["import_breakdown"][:6]
+            )
+        )
+    if "store" in wanted:
+        st_rows, st_targets, st_profiles, skipped = store.run(
+            sizes["log_entries"], postgres=not args.no_postgres, progress=say
+        )
+        rows += st_rows
+        targets += st_targets
+        profiles.update(st_profiles)
+        notes += [f"{k}: {v}" for k, v in skipped.items()]
+        facts["workloads"]["store"] = f"{sizes['log_entries']:,} logged decisions per backend"
+    facts["load_end"] = [round(x, 2) for x in load_average()]
+    facts["elapsed_s"] = time.perf_counter() - began
+    path = report.write(args.out, facts, rows, targets, ratios, profiles, notes)
+    say(f"report written: {path} and {path.with_suffix('.json')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""Smoke test of the benchmarks: tiny sizes, every engine's answers equal ours; no timings."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from agency_core import Engine
+from benchmarks import decisions, segregation
+from benchmarks.fastpath import decide_many_fast
+from benchmarks.peers import Contender, Missing
+from benchmarks.workload import expense_requests
+
+COUNT = 300
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine()
+
+
+@pytest.fixture(scope="module")
+def reference(engine: Engine) -> list[tuple[str, tuple[str, ...]]]:
+    return [decisions._answer(engine.route_approval(r)) for r in expense_requests(COUNT)]
+
+
+def _answers(contender: Contender, count: int) -> list[tuple[str, tuple[str, ...]]]:
+    inputs = contender.prepare(expense_requests(count))
+    if contender.batch:
+        return contender.answers([contender.call(inputs[:100]), contender.call(inputs[100:])])
+    return contender.answers([[contender.call(item) for item in inputs]])
+
+
+def test_workload_covers_every_tier_and_both_bounds(
+    reference: list[tuple[str, tuple[str, ...]]],
+) -> None:
+    amounts = {str(r.amount.amount) for r in expense_requests(COUNT)}
+    assert {"5000.00", "50000.00"} <= amounts
+    assert {len(route) for _, route in reference} == {1, 2, 3}
+
+
+def test_ours_floors_and_prototype_agree(
+    engine: Engine, reference: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    for contender in decisions.ours(engine):
+        decisions.check_answers(reference, contender.name, _answers(contender, COUNT))
+
+
+def test_prototype_materialises_the_engine_decisions(engine: Engine) -> None:
+    requests = expense_requests(20)
+    assert list(decide_many_fast(engine, requests)) == engine.decide_many(requests)
+
+
+@pytest.mark.parametrize("module", decisions.PEERS)
+def test_peer_answers_equal_ours(module: str, reference: list[tuple[str, tuple[str, ...]]]) -> None:
+    try:
+        found = importlib.import_module(module).contenders()
+    except Missing as exc:
+        pytest.skip(str(exc))
+    for contender in found:
+        decisions.check_answers(reference, contender.name, _answers(contender, COUNT))
+
+
+def test_mismatch_is_reported(reference: list[tuple[str, tuple[str, ...]]]) -> None:
+    wrong = [*reference[:-1], ("deny", ())]
+    with pytest.raises(decisions.AnswerMismatch, match="1 answers differ"):
+        decisions.check_answers(reference, "broken", wrong)
+
+
+def test_decision_benchmark_quick_run() -> None:
+    report = decisions.run(200, 1, profile_misses=False, progress=lambda _: None)
+    assert set(report.checked.values()) == {200}
+    assert decisions.OURS_BATCH in report.checked
+
+
+def test_segregation_policy_goes_through_the_loader() -> None:
+    rows, targets, facts = segregation.run(200, 30, 8, 1, progress=lambda _: None)
+    assert facts["max_closure"] >= 2
+    assert rows[0].items == 200
+    assert targets[0].met is not None
