@@ -323,3 +323,16 @@ def test_a_plugin_error_names_the_plugin_not_its_repr() -> None:
 
     with pytest.raises(PluginError, match=r"plugin '[\w.<>]*Wrong' does not fit"):
         Engine(plugins=[Wrong()])
+
+
+def test_a_route_finding_with_a_fact_that_is_not_json_fails_closed() -> None:
+    class Sloppy:
+        @hookimpl
+        def agency_approval_route(self, request: ApprovalRequest) -> Route:
+            bad = Finding("APR-01", Severity.APPROVAL, NOTE, {"n": request.amount})  # type: ignore[dict-item]
+            return Route(request.action, (RouteStep("general_manager"),), (bad,))
+
+    engine = Engine(plugins=[Sloppy()])
+    for decision in (engine.route_approval(claim(1)), *engine.decide_many([claim(1)])):
+        assert decision.outcome is Outcome.DENY
+        assert decision.controls == {"ENG-01"}

@@ -8,6 +8,7 @@ speak. Wrappers around agency hooks are refused: observe decisions with ``agency
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -100,6 +101,12 @@ def _check_facts(finding: Finding) -> None:
     for name, value in finding.facts.items():
         if value is not None and type(value) not in (str, int, bool):
             raise TypeError(f"fact {name}={value!r} of {finding.control} is not a JSON scalar")
+
+
+def _route_findings(route: Route, plugin: str) -> list[Finding]:
+    for finding in route.findings:
+        _check_facts(finding)
+    return [_stamped(f, plugin) for f in route.findings]
 
 
 def _stamped(finding: Finding, plugin: str) -> Finding:
@@ -286,16 +293,22 @@ class Engine:
             else None
         )
         if checked:
-            findings = [_stamped(f, plugin) for f in route.findings] + checked
+            try:
+                findings = _route_findings(route, plugin) + checked
+            except TypeError as exc:
+                return self._decided(request, [_failure(plugin, _ROUTE_HOOK, exc)])
             return self._decided(request, findings, route)
         # The decision depends on the route alone: lookups that return the same Route object
         # (the bundled one builds each tier's route once) share one Decision.
         key = (id(route), plugin)
         cached = self._by_route.get(key)
         if cached is None or cached[0] is not route:
+            try:
+                findings = _route_findings(route, plugin)
+            except TypeError as exc:
+                return self._decided(request, [_failure(plugin, _ROUTE_HOOK, exc)])
             if len(self._by_route) >= _ROUTE_CACHE:
                 self._by_route.clear()
-            findings = [_stamped(f, plugin) for f in route.findings]
             decision = Decision.combine(
                 "approval",
                 findings,
@@ -410,7 +423,7 @@ class Engine:
         unknown: list[str] = []
         waiting: list[str] = []
         permanent: str | None = None
-        latest: tuple[Any, str, int] | None = None
+        latest: tuple[date, str, int] | None = None
         for record_class in sorted(record.classes):
             rule, plugin, failure = self._lookup(
                 "agency_retention_rule", RetentionRule, record_class=record_class, policy=policy
@@ -443,7 +456,8 @@ class Engine:
                 record.number, None, False, None, None, tuple(unknown), tuple(waiting)
             )
         else:
-            retention = Retention(record.number, *latest[:1], False, *latest[1:])
+            due, decided_by, years = latest
+            retention = Retention(record.number, due, False, decided_by, years)
         return retention, failures
 
 
