@@ -131,10 +131,11 @@ def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
 def _order(check: StepCheck) -> Iterator[Finding]:
     """APR-07: steps in order, nothing decided twice, a rejection ends the route."""
     approved = {h.step for h in check.history if h.verdict is Verdict.APPROVE}
-    following = next(i for i in range(len(check.route.steps) + 1) if i not in approved)
+    steps = len(check.route.steps)
+    following = next((i for i in range(steps) if i not in approved), steps)
     if any(h.verdict is Verdict.REJECT for h in check.history):
         problem = "rejected"
-    elif following == len(check.route.steps):
+    elif following == steps:
         problem = "approved"
     elif check.action.step in approved:
         problem = "done"
