@@ -1,17 +1,26 @@
-"""The store: decision-log appends and verification (item 4); sweeps (item 3) are stubs for now.
+"""The store: decision-log appends and verification (item 4), audit and retention sweeps (item 3).
 
-Uses only the store's public API (``agency_core.store.open``, ``DecisionLog``, ``verify_log``).
-PostgreSQL runs in its own database (``agency_bench`` by default), created when missing, so that
-the test database is never touched.
+Appends go through the public API (``DecisionLog`` on an engine); the log is then filled to
+1,000,000 entries through the store's own ``LogRepository.append`` in large batches (the same
+chain, canonical bodies and INSERT) and ``verify_log`` is timed on the whole of it. The sweeps run
+over bulk-seeded stores (:mod:`benchmarks.seed`) in a fresh process per size
+(:mod:`benchmarks.sweeps`), which also reports its peak RSS and times a Python loop over ORM rows
+on a sample for the ratio. PostgreSQL runs in its own database (``agency_bench`` by default),
+re-created for each store, so that the test database is never touched.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +37,13 @@ PG_URL = os.environ.get(
 APPEND_TARGET = {"sqlite": 20_000, "postgresql": 10_000}
 VERIFY_TARGET_S = 10.0
 VERIFY_FULL = 1_000_000
-_NOT_YET = "not measured: no bulk loader for 1,000,000 stored approvals/records yet"
+SWEEP_TARGET_S = 5.0
+SWEEP_SIZES = (100_000, 1_000_000)
+QUICK_SWEEP_SIZES = (2_000, 10_000)
+ORM_SAMPLE = 10_000
+RSS_FLAT = 1.25
+"""Peak RSS at the largest size within this factor of the smallest counts as flat."""
+FILL_BATCH = 25_000
 
 
 def available() -> str | None:
@@ -67,8 +82,44 @@ def _ensure_pg_database(url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def _fill(store: Any, count: int, engine: Engine) -> float:
+    """Append ``count`` more entries through the store's own append, in large batches."""
+    from agency_core.store.log import PendingEntry
+
+    if count <= 0:
+        return 0.0
+    decision = engine.decide_many(expense_requests(1))[0]
+    findings = tuple(f.to_dict() for f in decision.findings)
+    from agency_core.store.canonical import canonical_text
+
+    text = canonical_text(findings)
+    start = time.perf_counter()
+    done = 0
+    while done < count:
+        size = min(FILL_BATCH, count - done)
+        at = store.clock()
+        entries = [
+            PendingEntry(
+                at=at + timedelta(microseconds=i),
+                kind=decision.kind,
+                digest=hashlib.sha256(str(done + i).encode()).hexdigest(),
+                outcome=decision.outcome.value,
+                actor=f"E{(done + i) % 5000:05d}",
+                policy_version=decision.policy_version,
+                policy_sha256=decision.policy_sha256,
+                findings=findings,
+                findings_json=text,
+            )
+            for i in range(size)
+        ]
+        with store.transaction() as tx:
+            tx.log.append(entries)
+        done += size
+    return time.perf_counter() - start
+
+
 def _log(
-    url: str, backend: str, entries: int, batch: int
+    url: str, backend: str, entries: int, batch: int, verify_n: int
 ) -> tuple[list[Row], list[Target], dict[str, Any]]:
     import agency_core.store as st
 
@@ -85,11 +136,24 @@ def _log(
     log.flush()
     append_s = time.perf_counter() - start
     start = time.perf_counter()
-    report = st.verify_log(store, chunk=5000)
+    report = st.verify_log(store)
     verify_s = time.perf_counter() - start
     if not report.ok or report.entries != entries:
         raise AssertionError(f"{backend}: verify_log found {report}")
+    filled = max(entries, verify_n)
+    fill_s = _fill(store, filled - entries, engine)
+    gc.collect()
+    load_full = load_average()[0]
+    start = time.perf_counter()
+    report = st.verify_log(store)
+    verify_full_s = time.perf_counter() - start
+    if not report.ok or report.entries != filled:
+        raise AssertionError(f"{backend}: verify_log found {report}")
     workload = f"{entries:,} approval decisions logged, batches of {batch:,}"
+    full_workload = (
+        f"{filled:,} entries: the {entries:,} above, then LogRepository.append in batches of "
+        f"{FILL_BATCH:,} ({fill_s:.1f} s, {(filled - entries) / max(fill_s, 1e-9):,.0f}/s)"
+    )
     rows = [
         Row(
             "log",
@@ -116,9 +180,21 @@ def _log(
             entries / verify_s,
             load=(load, load_average()[0]),
         ),
+        Row(
+            "log",
+            f"{backend}: verify_log (full log)",
+            "ours",
+            full_workload,
+            filled,
+            1,
+            verify_full_s,
+            verify_full_s,
+            filled / verify_full_s,
+            load=(load_full, load_average()[0]),
+        ),
     ]
     rate, goal = entries / append_s, APPEND_TARGET[backend]
-    projected = VERIFY_FULL / (entries / verify_s)
+    projected = VERIFY_FULL / (filled / verify_full_s)
     targets = [
         Target(
             f"4 log append ({backend})",
@@ -130,11 +206,12 @@ def _log(
         Target(
             f"4 log verify ({backend})",
             f"{VERIFY_FULL:,} entries <= {VERIFY_TARGET_S:g} s",
-            f"{entries / verify_s:,.0f} entries/s over {entries:,}"
-            + ("" if entries >= VERIFY_FULL else f"; projected {projected:.1f} s for 1M"),
+            f"{verify_full_s:.2f} s for {filled:,} entries ({filled / verify_full_s:,.0f}/s)",
             projected <= VERIFY_TARGET_S,
-            f"needs {projected / VERIFY_TARGET_S:.1f}x",
-            "" if entries >= VERIFY_FULL else "projection from the measured rate, not a 1M run",
+            f"needs {projected / VERIFY_TARGET_S:.2f}x",
+            "measured on the whole log"
+            if filled >= VERIFY_FULL
+            else f"quick run: {filled:,} entries only; {projected:.1f} s projected for 1M",
         ),
     ]
     profiles: dict[str, Any] = {}
@@ -147,49 +224,194 @@ def _log(
     return rows, targets, profiles
 
 
+def _fresh(backend: str, tmp: str, name: str) -> str:
+    """The URL of an empty database for ``backend``."""
+    if backend == "sqlite":
+        return f"sqlite:///{Path(tmp, name + '.db')}"
+    _ensure_pg_database(PG_URL)
+    return PG_URL
+
+
+def _sweeps(
+    backend: str, sizes: tuple[int, ...], repeats: int, tmp: str, progress: Callable[[str], None]
+) -> tuple[list[Row], list[Target]]:
+    """Seed each size, run the sweeps in a child process, and compare with the ORM loop."""
+    import agency_core.store as st
+    from benchmarks import seed
+
+    rows: list[Row] = []
+    found: dict[int, dict[str, Any]] = {}
+    for n in sizes:
+        url = _fresh(backend, tmp, f"sweep-{n}")
+        store = st.open(url)
+        store.upgrade()
+        now = store.clock()
+        progress(f"sweeps: {backend}, seeding {n:,} approvals and {n:,} records")
+        start = time.perf_counter()
+        seed.seed_approvals(store, n, now)
+        seed.seed_records(store, n, now)
+        seeded = time.perf_counter() - start
+        store.dispose()
+        rows.append(
+            Row(
+                "sweeps",
+                f"{backend}: bulk seed (INSERT ... SELECT over a series)",
+                "measure",
+                f"{n:,} approvals (2 steps each) + {n:,} records",
+                n,
+                1,
+                seeded,
+                seeded,
+                n / seeded,
+                note="benchmarks/seed.py; ANALYZE included",
+            )
+        )
+        progress(f"sweeps: {backend}, {n:,} rows, run_audit in a fresh process")
+        root = Path(__file__).resolve().parent.parent
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+        }
+        load = load_average()[0]
+        child = subprocess.run(
+            [sys.executable, "-m", "benchmarks.sweeps", url, str(n), str(repeats), str(ORM_SAMPLE)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=root,
+            env=env,
+        )
+        if child.returncode != 0:
+            raise AssertionError(f"sweeps {backend} {n}: {child.stderr[-2000:]}")
+        result = json.loads(child.stdout)
+        result["load"] = (load, load_average()[0])
+        found[n] = result
+        for group, title in (("approvals", "audit sweep"), ("records", "retention sweep")):
+            g = result[group]
+            orm = g["orm_sample"]
+            projected = orm["seconds"] * n / orm["rows"]
+            per = ", ".join(f"{c} {t * 1000:,.0f} ms" for c, t in g["per_sweep"].items())
+            rows.append(
+                Row(
+                    "sweeps",
+                    f"{backend}: run_audit, {title} (SQL)",
+                    "ours",
+                    f"{n:,} seeded {group}",
+                    n,
+                    repeats,
+                    g["median"],
+                    max(g["seconds"]),
+                    n / g["median"],
+                    load=result["load"],
+                    note=f"counts checked against the seed; {per}",
+                )
+            )
+            rows.append(
+                Row(
+                    "sweeps",
+                    f"{backend}: {title} as a Python loop over ORM rows",
+                    "floor",
+                    f"sample of {orm['rows']:,} of {n:,}, extrapolated",
+                    n,
+                    1,
+                    projected,
+                    projected,
+                    n / projected,
+                    load=result["load"],
+                    note=f"{orm['seconds']:.2f} s for the sample; SQL is "
+                    f"{projected / g['median']:,.1f}x faster",
+                )
+            )
+    targets: list[Target] = []
+    big, small = max(sizes), min(sizes)
+    full = big >= SWEEP_SIZES[-1]
+    for group, title in (("approvals", "audit sweep"), ("records", "retention sweep")):
+        g = found[big][group]
+        orm = g["orm_sample"]
+        projected = orm["seconds"] * big / orm["rows"]
+        slowest = max(g["per_sweep"].items(), key=lambda kv: kv[1])
+        targets.append(
+            Target(
+                f"3 {title} ({backend})",
+                f"{SWEEP_SIZES[-1]:,} rows <= {SWEEP_TARGET_S:g} s",
+                f"{g['median']:.2f} s over {big:,} {group}; ORM loop extrapolated "
+                f"{projected:.1f} s (SQL {projected / g['median']:,.0f}x faster)",
+                g["median"] <= SWEEP_TARGET_S if full else None,
+                f"needs {g['median'] / SWEEP_TARGET_S:.2f}x",
+                (
+                    f"slowest: {slowest[0]} {slowest[1]:.2f} s (x2 queries: count and sample)"
+                    if full
+                    else f"quick run: {big:,} rows only"
+                ),
+            )
+        )
+    peak_small = found[small]["rss_peak_kib"] / 1024
+    peak_big = found[big]["rss_peak_kib"] / 1024
+    targets.append(
+        Target(
+            f"3 peak RSS at {small:,} / {big:,} ({backend})",
+            "flat as rows grow",
+            f"{peak_small:.1f} MiB / {peak_big:.1f} MiB "
+            f"(after start-up {found[big]['rss_before_kib'] / 1024:.1f} MiB)",
+            peak_big <= peak_small * RSS_FLAT if full else None,
+            f"grows {peak_big / peak_small:.2f}x",
+            f"VmHWM of the sweeping process; flat = within {RSS_FLAT}x",
+        )
+    )
+    return rows, targets
+
+
 def run(
     entries: int, *, postgres: bool = True, progress: Callable[[str], None] = print
 ) -> tuple[list[Row], list[Target], dict[str, Any], dict[str, str]]:
-    """The log benchmarks on SQLite (a temporary file) and PostgreSQL; stubs for the sweeps."""
+    """The log and sweep benchmarks on SQLite (temporary files) and PostgreSQL.
+
+    ``entries`` below 100,000 is a quick run: small sweep sizes and a small full log.
+    """
     rows: list[Row] = []
     targets: list[Target] = []
     profiles: dict[str, Any] = {}
     skipped: dict[str, str] = {}
-    for item in (
-        "3 audit sweep (sqlite)",
-        "3 audit sweep (postgresql)",
-        "3 retention sweep",
-        "3 peak RSS at 100k / 1M",
-    ):
-        targets.append(Target(item, "see issue 5", _NOT_YET, None))
+    quick = entries < 100_000
+    sizes = QUICK_SWEEP_SIZES if quick else SWEEP_SIZES
+    verify_n = max(entries, 10 * entries if quick else VERIFY_FULL)
+    repeats = 2
     reason = available()
     if reason is not None:
-        for backend in ("sqlite", "postgresql"):
-            targets.append(
-                Target(
-                    f"4 decision log ({backend})", "see issue 5", f"not measured: {reason}", None
+        for item in ("3 sweeps", "4 decision log"):
+            for backend in ("sqlite", "postgresql"):
+                targets.append(
+                    Target(f"{item} ({backend})", "see issue 5", f"not measured: {reason}", None)
                 )
-            )
         return rows, targets, profiles, {"store": reason}
     batch = min(1000, entries)
-    with tempfile.TemporaryDirectory() as tmp:
-        progress(f"log: sqlite, {entries:,} entries")
-        found = _log(f"sqlite:///{Path(tmp, 'bench.db')}", "sqlite", entries, batch)
-        rows += found[0]
-        targets += found[1]
-        profiles.update(found[2])
+    backends = ["sqlite"]
     if postgres:
         try:
             _ensure_pg_database(PG_URL)
         except Exception as exc:
             skipped["postgresql"] = f"not measured: PostgreSQL not reachable ({exc})"
-            targets.append(
-                Target("4 decision log (postgresql)", "see issue 5", skipped["postgresql"], None)
-            )
+            for item in ("3 sweeps", "4 decision log"):
+                targets.append(
+                    Target(f"{item} (postgresql)", "see issue 5", skipped["postgresql"], None)
+                )
         else:
-            progress(f"log: postgresql, {entries:,} entries")
-            found = _log(PG_URL, "postgresql", entries, batch)
+            backends.append("postgresql")
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in backends:
+            progress(f"log: {backend}, {entries:,} entries, then verify {verify_n:,}")
+            url = _fresh(backend, tmp, "log")
+            found = _log(url, backend, entries, batch, verify_n)
             rows += found[0]
             targets += found[1]
             profiles.update(found[2])
+            sweep_rows, sweep_targets = _sweeps(backend, sizes, repeats, tmp, progress)
+            rows += sweep_rows
+            targets += sweep_targets
+    skipped["store workloads"] = (
+        f"log: {entries:,} decisions appended end to end per backend, verify on {verify_n:,}; "
+        f"sweeps: {', '.join(f'{n:,}' for n in sizes)} seeded approvals and records per backend "
+        f"(benchmarks/seed.py), run_audit x{repeats} in a fresh process per size, ORM loop on "
+        f"{ORM_SAMPLE:,} rows extrapolated"
+    )
     return rows, targets, profiles, skipped

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta, timezone
+
 import click
 import pytest
 import sqlalchemy as sa
@@ -9,9 +12,10 @@ from click.testing import CliRunner
 
 import agency_core.store as st
 from agency_core import Engine
+from agency_core.store.canonical import canonical
 from agency_core.store.cli import register
-from agency_core.store.log import GENESIS, chain_hash, entry_body
-from tests.store.helpers import claim
+from agency_core.store.log import GENESIS, PendingEntry, chain_hash, entry_body, entry_text
+from tests.store.helpers import T0, claim
 
 
 @pytest.fixture
@@ -100,7 +104,9 @@ def test_each_hash_chains_from_the_previous_one(logged):
     prev = GENESIS
     for row in rows:
         assert row.prev_hash == prev
-        assert row.hash == chain_hash(prev, entry_body(row.seq, row))
+        findings = json.loads(row.body)["findings"]
+        assert row.body.encode() == canonical(entry_body(row.seq, _Row(row._asdict(), findings)))
+        assert row.hash == chain_hash(prev, entry_body(row.seq, _Row(row._asdict(), findings)))
         prev = row.hash
     assert st.verify_log(store) == st.LogReport(4, prev)
 
@@ -155,7 +161,9 @@ def test_verify_names_an_inserted_entry(logged):
     with store.database.connect() as conn:
         two = conn.execute(sa.select(table).where(table.c.seq == 2)).one()
     forged = {**two._asdict(), "seq": 3, "outcome": "allow", "prev_hash": two.hash}
-    forged["hash"] = chain_hash(two.hash, entry_body(3, _Row(forged)))
+    entry = _Row(forged, json.loads(two.body)["findings"])
+    forged["body"] = canonical(entry_body(3, entry)).decode()
+    forged["hash"] = chain_hash(two.hash, entry_body(3, entry))
     with store.database.begin() as conn:
         conn.execute(table.insert().values(**forged))
     problem = st.verify_log(store).problem
@@ -163,8 +171,9 @@ def test_verify_names_an_inserted_entry(logged):
 
 
 class _Row:
-    def __init__(self, data):
+    def __init__(self, data, findings):
         self.__dict__.update(data)
+        self.findings = findings
 
 
 def test_cli_log_verify(logged, db):
@@ -179,3 +188,82 @@ def test_cli_log_verify(logged, db):
     assert broken.exit_code == 1
     assert '"seq": 2' in broken.output
     assert '"altered"' in broken.output
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("outcome", "'allow'"),
+        ("actor", "'H2'"),
+        ("actor", "NULL"),
+        ("kind", "'step'"),
+        ("digest", "'" + "0" * 64 + "'"),
+        ("policy_version", "'v9'"),
+        ("policy_sha256", "'" + "f" * 64 + "'"),
+        ("at", "'2020-01-01 00:00:00.000000'"),
+    ],
+)
+def test_verify_names_an_entry_whose_column_disagrees_with_its_body(logged, column, value):
+    """The body is hashed; a column rewritten behind the log's back no longer matches it."""
+    store = _filled(logged)
+    _sql(store, f"UPDATE decision_log SET {column} = {value} WHERE seq = 4")
+    report = st.verify_log(store, chunk=2)
+    assert (report.problem.seq, report.problem.kind) == (4, "altered")
+    assert report.entries == 3
+
+
+def test_verify_names_a_rewritten_body(logged):
+    store = _filled(logged)
+    _sql(store, "UPDATE decision_log SET body = replace(body, 'APR-01', 'APR-02') WHERE seq = 5")
+    problem = st.verify_log(store).problem
+    assert (problem.seq, problem.kind) == (5, "altered")
+
+
+def test_verify_names_a_timestamp_rewritten_as_the_same_instant_in_another_form(logged, db):
+    store = _filled(logged)
+    if db.backend == "sqlite":  # SQLAlchemy reads this as midnight: it must not pass
+        _sql(store, "UPDATE decision_log SET at = replace(at, ' ', 'T') WHERE seq = 2")
+        problem = st.verify_log(store).problem
+        assert (problem.seq, problem.kind) == (2, "altered")
+    else:  # the same instant in another zone is the same timestamptz: nothing changed
+        _sql(store, "UPDATE decision_log SET at = at AT TIME ZONE 'UTC' AT TIME ZONE 'UTC'")
+        assert st.verify_log(store).ok
+
+
+def test_the_stored_body_is_the_canonical_json_of_the_entry():
+    zone = timezone(timedelta(hours=8))
+    findings = [
+        {"control": "APR-01", "facts": {"q": 'say "hi"\\', "n": 1, "ok": True, "none": None}},
+        {"control": "SOD-01", "message": {"zh-CN": "审批人\n不能是申请人", "en": "tab\there"}},
+    ]
+    for actor in ("E1", None, 'we"ird\\', "张三"):
+        entry = PendingEntry(
+            at=T0.astimezone(zone),
+            kind="approval",
+            digest="ab" * 32,
+            outcome="needs_approval",
+            actor=actor,
+            policy_version='2026.1 "β"',
+            policy_sha256="cd" * 32,
+            findings=findings,
+        )
+        text = entry_text(17, entry)
+        assert text.encode() == canonical(entry_body(17, entry))
+        assert json.loads(text)["actor"] == actor
+
+
+def test_a_shared_decision_is_serialised_once(staffed, monkeypatch):
+    log = st.DecisionLog(staffed, batch_size=1000)
+    engine = Engine(plugins=[log])
+    calls = []
+    real = st.log.canonical_text
+
+    def counting(value):
+        calls.append(value)
+        return real(value)
+
+    monkeypatch.setattr(st.log, "canonical_text", counting)
+    engine.decide_many([claim(f"X{n}") for n in range(50)])
+    assert len(calls) == 1  # 50 requests on one route share one decision
+    log.flush()
+    assert st.verify_log(staffed).entries == 50

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import attrs
-from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, union_all
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, union, union_all
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from agency_core.policy import Policy
@@ -95,20 +95,34 @@ def _two_steps(_opts: AuditOptions) -> Select[Any]:
     return (
         select((people.c.request_id + ":" + people.c.person).label("id"))
         .group_by(people.c.request_id, people.c.person)
-        .having(func.count(people.c.step.distinct()) > 1)
+        # "more than one distinct step", as min < max: a plain aggregate the database can hash
+        .having(func.min(people.c.step) < func.max(people.c.step))
     )
 
 
-def _grants(policy: Policy, held: InstrumentedAttribute[str], needed: Any) -> Any:
-    """SQL for "role ``held`` includes role ``needed``" under the policy's inheritance."""
-    grantors: dict[str, set[str]] = {}
-    for role, closure in policy.role_closure.items():
-        for included in closure - {role}:
-            grantors.setdefault(included, set()).add(role)
-    inherited = [
-        and_(needed == role, held.in_(sorted(roles))) for role, roles in sorted(grantors.items())
-    ]
-    return or_(held == needed, *inherited)
+def _grants(policy: Policy) -> Any:
+    """Every (employee, role) an employee may act as: held roles and those they include.
+
+    A derived table (the policy's inheritance as literal rows), so the database joins it once
+    instead of testing a correlated subquery per step.
+    """
+    er = EmployeeRoleRow
+    held = select(er.employee_id.label("employee_id"), er.role.label("role"))
+    pairs = sorted(
+        (role, included)
+        for role, closure in policy.role_closure.items()
+        for included in closure - {role}
+    )
+    if not pairs:
+        return held.subquery("grants")
+    inherits = union_all(
+        *(
+            select(literal(role).label("held"), literal(included).label("included"))
+            for role, included in pairs
+        )
+    ).subquery("inherits")
+    derived = select(er.employee_id, inherits.c.included).join(inherits, inherits.c.held == er.role)
+    return union(held, derived).subquery("grants")
 
 
 def _authority(opts: AuditOptions) -> Select[Any]:
@@ -116,18 +130,16 @@ def _authority(opts: AuditOptions) -> Select[Any]:
     s, r, step = StepActionRow, ApprovalRequestRow, RouteStepRow
     holder = aliased(EmployeeRow)
     holder_id = func.coalesce(s.on_behalf_of, s.actor)
-    has_role = exists().where(
-        EmployeeRoleRow.employee_id == holder_id,
-        _grants(opts.policy, EmployeeRoleRow.role, step.role),
-    )
+    grants = _grants(opts.policy)
     return (
         select((s.request_id + ":" + cast(s.step, String)).label("id"))
         .join(r, r.id == s.request_id)
         .join(step, and_(step.request_id == s.request_id, step.idx == s.step))
         .outerjoin(holder, holder.id == holder_id)
+        .outerjoin(grants, and_(grants.c.employee_id == holder_id, grants.c.role == step.role))
         .where(
             or_(
-                ~has_role,
+                grants.c.employee_id.is_(None),
                 and_(step.scope == "department", holder.department != r.department),
             )
         )

@@ -1,8 +1,13 @@
 """The decision log: append-only, hash-chained, appended in batches, verified as a stream.
 
-Each entry's ``hash = sha256(prev_hash + canonical JSON of the entry)``; the first entry chains
-from :data:`GENESIS`. The head row (last sequence number and hash) is locked by appenders, so
-concurrent transactions append one after the other and the chain never forks.
+Each entry's ``hash = sha256(prev_hash + body)``, where ``body`` is the canonical JSON of the
+entry (see :func:`entry_body`); the first entry chains from :data:`GENESIS`. The body is stored
+as it was hashed, so it is the single source of truth: the queryable columns beside it (``at``,
+``kind``, ``digest``, ``outcome``, ``actor``, ``policy_version``, ``policy_sha256``) are copies
+that :func:`verify_log` checks against the body, and the findings live only in the body.
+
+The head row (last sequence number and hash) is locked by appenders, so concurrent transactions
+append one after the other and the chain never forks.
 """
 
 from __future__ import annotations
@@ -10,19 +15,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Dialect, func, select, update
 
 from agency_core.checks import DutyCheck, RoleGrant, StepCheck
 from agency_core.decision import Decision
 from agency_core.entities import ApprovalRequest
 from agency_core.errors import AgencyError
 from agency_core.hookspecs import hookimpl
-from agency_core.store.canonical import canonical, digest, utc_iso
+from agency_core.store.canonical import canonical, canonical_text, digest, json_string, utc_iso
 from agency_core.store.models import LogEntryRow, LogHeadRow
 from agency_core.store.session import active_transaction
 
@@ -37,17 +42,25 @@ __all__ = [
     "LogRepository",
     "PendingEntry",
     "chain_hash",
+    "entry_body",
+    "entry_text",
     "verify_log",
 ]
 
 GENESIS: Final = "0" * 64
 """The hash the first entry chains from."""
 HEAD_ID: Final = 1
+_FINDINGS_CACHE: Final = 256
+"""How many shared decisions' canonical findings a :class:`DecisionLog` remembers."""
 
 
 @attrs.frozen
 class PendingEntry:
-    """A decision waiting to be appended (it gets its sequence number and hash when appended)."""
+    """A decision waiting to be appended (it gets its sequence number and hash when appended).
+
+    ``findings_json`` is the canonical JSON of ``findings`` when the caller already has it (a
+    :class:`DecisionLog` computes it once per shared decision); it is computed when None.
+    """
 
     at: datetime
     kind: str
@@ -56,7 +69,8 @@ class PendingEntry:
     actor: str | None
     policy_version: str
     policy_sha256: str
-    findings: list[dict[str, Any]]
+    findings: Sequence[dict[str, Any]]
+    findings_json: str | None = attrs.field(default=None, eq=False, repr=False)
 
 
 def actor_of(request: object) -> str | None:
@@ -73,7 +87,7 @@ def actor_of(request: object) -> str | None:
 
 
 def entry_body(seq: int, entry: PendingEntry | Any) -> dict[str, Any]:
-    """The hashed content of an entry (from a :class:`PendingEntry` or a stored row)."""
+    """The hashed content of an entry, as data (from a :class:`PendingEntry` or alike)."""
     return {
         "seq": seq,
         "at": utc_iso(entry.at),
@@ -89,6 +103,77 @@ def entry_body(seq: int, entry: PendingEntry | Any) -> dict[str, Any]:
 def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
     """``sha256(prev_hash + canonical JSON of body)`` as hex."""
     return hashlib.sha256(prev_hash.encode("ascii") + canonical(body)).hexdigest()
+
+
+# The canonical JSON of a body has its keys sorted: actor, at, digest, findings, kind, outcome,
+# policy {sha256, version}, seq. Every key but ``findings`` comes from a column, so a body is
+# ``_head(columns) + findings JSON + _tail(columns)``. Appending builds the body from these pieces
+# (the findings JSON memoised per shared decision); verifying checks that the stored body starts
+# with the head and ends with the tail rebuilt from the row's columns. JSON string tokens are
+# self-delimiting (a quote inside one is always escaped), so a prefix and a suffix made of
+# encoded tokens match the body only when every column equals the value the body holds.
+
+
+def _head(actor: str | None, at: str, digest_: str) -> str:
+    who = "null" if actor is None else json_string(actor)
+    return f'{{"actor":{who},"at":{json_string(at)},"digest":{json_string(digest_)},"findings":'
+
+
+def _policy_part(kind: str, outcome: str, version: str, sha256: str) -> str:
+    return (
+        f',"kind":{json_string(kind)},"outcome":{json_string(outcome)},'
+        f'"policy":{{"sha256":{json_string(sha256)},"version":{json_string(version)}}},'
+    )
+
+
+def _tail(kind: str, outcome: str, version: str, sha256: str, seq: int) -> str:
+    return f'{_policy_part(kind, outcome, version, sha256)}"seq":{seq}}}'
+
+
+def entry_text(seq: int, entry: PendingEntry) -> str:
+    """The stored, hashed body of ``entry`` at ``seq``: ``canonical(entry_body(seq, entry))``."""
+    findings = entry.findings_json
+    if findings is None:
+        findings = canonical_text(entry.findings)
+    return (
+        _head(entry.actor, utc_iso(entry.at), entry.digest)
+        + findings
+        + _tail(entry.kind, entry.outcome, entry.policy_version, entry.policy_sha256, seq)
+    )
+
+
+def _hash(prev_hash: str, body: str) -> str:
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+_INSERT_COLUMNS: Final = (
+    "seq",
+    "at",
+    "kind",
+    "digest",
+    "outcome",
+    "actor",
+    "policy_version",
+    "policy_sha256",
+    "body",
+    "prev_hash",
+    "hash",
+)
+_INSERTS: dict[str, tuple[str, Callable[[datetime], Any]]] = {}
+
+
+def _insert_statement(dialect: Dialect) -> tuple[str, Callable[[datetime], Any]]:
+    """The INSERT of one entry in the dialect's paramstyle, and how its timestamp is bound."""
+    known = _INSERTS.get(f"{dialect.name}+{dialect.driver}")
+    if known is None:
+        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+        sql = (
+            f"INSERT INTO {LogEntryRow.__tablename__} ({', '.join(_INSERT_COLUMNS)}) "
+            f"VALUES ({', '.join([mark] * len(_INSERT_COLUMNS))})"
+        )
+        process = LogEntryRow.__table__.c.at.type.bind_processor(dialect)
+        known = _INSERTS[f"{dialect.name}+{dialect.driver}"] = (sql, process or (lambda at: at))
+    return known
 
 
 class LogRepository:
@@ -107,21 +192,40 @@ class LogRepository:
         ).one_or_none()
         if head is None:
             raise AgencyError("the decision log has no head row: run `agency db upgrade`")
-        seq, prev = head.seq, head.hash
+        seq, prev = int(head.seq), str(head.hash)
         if not entries:
-            return int(seq)
+            return seq
+        connection = session.connection()
+        insert_sql, at_param = _insert_statement(connection.dialect)
         rows = []
+        sha256 = hashlib.sha256
         for entry in entries:
             seq += 1
-            body = entry_body(seq, entry)
-            current = chain_hash(prev, body)
-            rows.append({**attrs.asdict(entry), "seq": seq, "prev_hash": prev, "hash": current})
+            body = entry_text(seq, entry)
+            current = sha256((prev + body).encode("utf-8")).hexdigest()
+            rows.append(
+                (
+                    seq,
+                    at_param(entry.at),
+                    entry.kind,
+                    entry.digest,
+                    entry.outcome,
+                    entry.actor,
+                    entry.policy_version,
+                    entry.policy_sha256,
+                    body,
+                    prev,
+                    current,
+                )
+            )
             prev = current
-        session.execute(insert(LogEntryRow), rows)
+        # One executemany on the DBAPI cursor, in the session's transaction: the rows are plain
+        # tuples (the timestamp through the column type's own bind processing).
+        connection.exec_driver_sql(insert_sql, rows)
         session.execute(
             update(LogHeadRow).where(LogHeadRow.id == HEAD_ID).values(seq=seq, hash=prev)
         )
-        return int(seq)
+        return seq
 
     def count(self) -> int:
         """How many entries the log holds."""
@@ -135,6 +239,10 @@ class DecisionLog:
     is appended when that transaction commits (together with the state it changed, or not at
     all); other decisions are buffered and appended ``batch_size`` at a time, or on
     :meth:`flush`. A refused decision whose transaction rolls back is still logged on its own.
+
+    The engine shares one :class:`Decision` between requests on the same route, so the canonical
+    JSON of a decision's findings is computed once and remembered (by identity, for the last
+    few hundred decisions).
     """
 
     def __init__(self, store: Store, *, batch_size: int = 100, name: str | None = None) -> None:
@@ -145,9 +253,23 @@ class DecisionLog:
         self.__name__ = name or f"agency_core.store.log:{id(self):x}"
         self._buffer: list[PendingEntry] = []
         self._lock = threading.Lock()
+        self._findings: dict[int, tuple[Decision, tuple[dict[str, Any], ...], str]] = {}
+
+    def _findings_of(self, decision: Decision) -> tuple[tuple[dict[str, Any], ...], str]:
+        """The decision's findings as dicts and as canonical JSON, memoised by identity."""
+        known = self._findings.get(id(decision))
+        if known is not None and known[0] is decision:
+            return known[1], known[2]
+        findings = tuple(f.to_dict() for f in decision.findings)
+        text = canonical_text(findings)
+        if len(self._findings) >= _FINDINGS_CACHE:
+            self._findings.clear()
+        self._findings[id(decision)] = (decision, findings, text)
+        return findings, text
 
     @hookimpl
     def agency_decision_made(self, request: object, decision: Decision) -> None:
+        findings, text = self._findings_of(decision)
         entry = PendingEntry(
             at=self.store.clock(),
             kind=decision.kind,
@@ -156,7 +278,8 @@ class DecisionLog:
             actor=actor_of(request),
             policy_version=decision.policy_version,
             policy_sha256=decision.policy_sha256,
-            findings=[f.to_dict() for f in decision.findings],
+            findings=findings,
+            findings_json=text,
         )
         tx = active_transaction()
         if tx is not None and tx.store is self.store:
@@ -222,31 +345,97 @@ class LogReport:
         return self.problem is None
 
 
-def verify_log(store: Store, *, chunk: int = 1000) -> LogReport:
+_COLUMNS: Final = (
+    "seq, prev_hash, hash, body, actor, {at}, digest, kind, outcome, policy_version, policy_sha256"
+)
+_AT_SQL: Final = {
+    # PostgreSQL formats the timestamp itself, in UTC, as utc_iso() does.
+    "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')",
+    "sqlite": "at",
+}
+
+
+def _sqlite_iso(stored: Any) -> str:
+    """:func:`utc_iso` of a timestamp as SQLAlchemy stores it in SQLite, in UTC.
+
+    The stored form is ``YYYY-MM-DD HH:MM:SS.ffffff`` (without ``.ffffff`` on a whole second);
+    anything else gets a NUL prefix, which no body holds, so a timestamp rewritten in another
+    form is reported as altered.
+    """
+    text = str(stored)
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        return f"{text[:10]}T{text[11:]}+00:00"
+    if len(text) == 19 and text[10] == " ":
+        return f"{text[:10]}T{text[11:]}.000000+00:00"
+    return f"\x00{text}"
+
+
+def _rows(conn: Any, dialect: str, chunk: int) -> Iterator[Sequence[tuple[Any, ...]]]:
+    """The log's rows in ``seq`` order, ``chunk`` at a time, straight from the DBAPI cursor.
+
+    PostgreSQL streams through a server-side (named) cursor; SQLite's cursor steps lazily.
+    """
+    sql = f"SELECT {_COLUMNS.format(at=_AT_SQL.get(dialect, 'at'))} FROM decision_log ORDER BY seq"
+    raw = conn.connection.dbapi_connection
+    cursor = raw.cursor("agency_verify_log") if dialect == "postgresql" else raw.cursor()
+    try:
+        if dialect == "postgresql":
+            cursor.itersize = chunk
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(chunk):
+            yield batch
+    finally:
+        cursor.close()
+
+
+def verify_log(store: Store, *, chunk: int = 10_000) -> LogReport:
     """Walk the chain in ``chunk``-sized batches (a server-side cursor on PostgreSQL).
 
-    Names the first problem: an entry whose content no longer matches its hash (``altered``),
-    a gap or a broken link after a removal (``removed``), or an entry its successor skips over
-    (``inserted``).
+    Each entry must chain from the one before (``prev_hash``), hash to its ``hash``
+    (``sha256(prev_hash + body)``) and have columns that say what its body says. Names the first
+    problem: an entry whose content no longer matches its hash or its body (``altered``), a gap
+    or a broken link after a removal (``removed``), or an entry its successor skips over
+    (``inserted``). The walk and the head are read in one snapshot.
     """
+    if chunk < 1:
+        raise ValueError("chunk must be >= 1")
+    dialect = store.dialect
+    iso = _sqlite_iso if dialect == "sqlite" else str
     expected_seq, prev, before = 1, GENESIS, GENESIS
-    table = LogEntryRow.__table__
     with store.reading() as conn:
-        result = conn.execution_options(yield_per=chunk).execute(
-            select(table).order_by(table.c.seq)
-        )
-        try:
-            for row in result:
-                problem = _check(row, expected_seq, prev, before)
-                if problem is not None:
-                    return LogReport(expected_seq - 1, prev, problem)
-                before, prev = prev, row.hash
-                expected_seq += 1
-        finally:
-            result.close()
+        if dialect == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
         head = conn.execute(
             select(LogHeadRow.seq, LogHeadRow.hash).where(LogHeadRow.id == HEAD_ID)
         ).one_or_none()
+        sha256 = hashlib.sha256
+        parts: dict[tuple[str, str, str, str], str] = {}
+        for batch in _rows(conn, dialect, chunk):
+            for seq, prev_hash, hash_, body, actor, at, dig, kind, outcome, version, sha in batch:
+                # The fast path: in order, chained, hashing right, columns matching the body.
+                key = (kind, outcome, version, sha)
+                part = parts.get(key)
+                if part is None:
+                    if len(parts) >= 1024:
+                        parts.clear()
+                    part = parts[key] = _policy_part(kind, outcome, version, sha)
+                if (
+                    seq == expected_seq
+                    and prev_hash == prev
+                    and sha256((prev + body).encode("utf-8")).hexdigest() == hash_
+                    and body.endswith(f'{part}"seq":{seq}}}')
+                    and body.startswith(_head(actor, iso(at), dig))
+                ):
+                    before, prev = prev, hash_
+                    expected_seq += 1
+                    continue
+                row = _Row(
+                    seq, prev_hash, hash_, body, actor, iso(at), dig, kind, outcome, version, sha
+                )
+                problem = _check(row, expected_seq, prev, before)
+                if problem is None:  # pragma: no cover - the fast path would have passed it
+                    raise AssertionError(f"entry {seq} failed the fast check only")
+                return LogReport(expected_seq - 1, prev, problem)
     last = expected_seq - 1
     if head is not None and head.seq > last:
         detail = f"the head says {head.seq} entries; entries after {last} are missing"
@@ -260,19 +449,51 @@ def verify_log(store: Store, *, chunk: int = 1000) -> LogReport:
     return LogReport(last, prev)
 
 
-def _check(row: Any, seq: int, prev: str, before: str) -> LogProblem | None:
+@attrs.frozen
+class _Row:
+    seq: int
+    prev_hash: str
+    hash: str
+    body: str
+    actor: str | None
+    at: str
+    digest: str
+    kind: str
+    outcome: str
+    policy_version: str
+    policy_sha256: str
+
+    def hashes(self) -> bool:
+        """Whether the body hashes to the stored hash."""
+        return _hash(self.prev_hash, self.body) == self.hash
+
+    def agrees(self) -> bool:
+        """Whether every column says what the body says."""
+        head = _head(self.actor, self.at, self.digest)
+        tail = _tail(self.kind, self.outcome, self.policy_version, self.policy_sha256, self.seq)
+        return (
+            len(self.body) >= len(head) + len(tail)
+            and self.body.startswith(head)
+            and self.body.endswith(tail)
+        )
+
+
+def _check(row: _Row, seq: int, prev: str, before: str) -> LogProblem | None:
     if row.seq > seq:
         return LogProblem(seq, "removed", f"entries {seq}..{row.seq - 1} are missing")
-    own = chain_hash(row.prev_hash, entry_body(row.seq, row)) == row.hash
+    own = row.hashes()
     if row.prev_hash != prev:
         if seq > 1 and row.prev_hash == before:
             detail = f"entry {row.seq} chains from entry {seq - 2}: entry {seq - 1} was inserted"
             return LogProblem(seq - 1, "inserted", detail)
-        if own and seq > 1:
+        if own and row.agrees() and seq > 1:
             detail = f"entry {row.seq} no longer chains from entry {seq - 1}, which was rewritten"
             return LogProblem(seq - 1, "altered", detail)
         detail = f"entry {row.seq} does not chain from entry {seq - 1}: an entry was removed"
         return LogProblem(row.seq, "removed", detail)
     if not own:
         return LogProblem(row.seq, "altered", f"entry {row.seq} does not match its hash")
+    if not row.agrees():
+        detail = f"entry {row.seq}: a column no longer says what its hashed body says"
+        return LogProblem(row.seq, "altered", detail)
     return None

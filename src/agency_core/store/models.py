@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     ForeignKey,
     Integer,
@@ -183,7 +182,12 @@ class DutyRow(Base):
 
 
 class LogEntryRow(Base):
-    """One decision, chained: ``hash = sha256(prev_hash + canonical JSON of the entry)``."""
+    """One decision, chained: ``hash = sha256(prev_hash + body)``.
+
+    ``body`` is the canonical JSON of the entry exactly as it was hashed, and the only place the
+    findings are kept; the other columns copy what queries need, and verification checks them
+    against the body.
+    """
 
     __tablename__ = "decision_log"
 
@@ -195,7 +199,7 @@ class LogEntryRow(Base):
     actor: Mapped[str | None]
     policy_version: Mapped[str]
     policy_sha256: Mapped[str] = mapped_column(Digest)
-    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    body: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(Digest)
     hash: Mapped[str] = mapped_column(Digest, unique=True)
 
