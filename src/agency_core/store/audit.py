@@ -11,7 +11,19 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import attrs
-from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, union, union_all
+from sqlalchemy import (
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
@@ -214,6 +226,10 @@ SWEEPS: Final[tuple[Sweep, ...]] = (
 """Every sweep, in the order they run."""
 
 
+SWEEP_WORK_MEM: Final = "64MB"
+"""PostgreSQL's per-sort memory for the sweeps' transaction (the server default is 4MB)."""
+
+
 def run_audit(
     store: Store,
     *,
@@ -238,12 +254,21 @@ def run_audit(
     )
     results = []
     with store.reading() as conn:
+        if conn.dialect.name == "postgresql":  # big GROUP BYs and joins: sort in memory
+            conn.execute(text(f"SET LOCAL work_mem = '{SWEEP_WORK_MEM}'"))
         for sweep in sweeps:
-            offences = sweep.query(opts).subquery()
-            count = conn.execute(select(func.count()).select_from(offences)).scalar_one()
-            ids = conn.execute(
-                select(offences.c.id).order_by(offences.c.id).limit(sample)
-            ).scalars()
+            # One pass: the window counts every offence before LIMIT keeps the sample. On
+            # PostgreSQL the offences are a MATERIALIZED CTE, or the planner pushes the LIMIT
+            # in and picks nested loops over a million rows (16 s instead of 3 s at 1M).
+            offences = (
+                sweep.query(opts).cte("offences").prefix_with("MATERIALIZED", dialect="postgresql")
+            )
+            total = func.count().over().label("total")
+            rows = conn.execute(
+                select(offences.c.id, total).order_by(offences.c.id).limit(max(sample, 1))
+            ).all()
+            count = rows[0].total if rows else 0
+            ids = [row.id for row in rows[:sample]]
             found = AuditFinding(sweep.control, sweep.title, int(count), tuple(map(str, ids)))
             results.append(found)
             if progress is not None:
