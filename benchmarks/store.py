@@ -339,7 +339,7 @@ def _sweeps(
                 g["median"] <= SWEEP_TARGET_S if full else None,
                 f"needs {g['median'] / SWEEP_TARGET_S:.2f}x",
                 (
-                    f"slowest: {slowest[0]} {slowest[1]:.2f} s (x2 queries: count and sample)"
+                    f"slowest: {slowest[0]} {slowest[1]:.2f} s (one query: count and sample)"
                     if full
                     else f"quick run: {big:,} rows only"
                 ),
