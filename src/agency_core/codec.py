@@ -20,7 +20,7 @@ import attrs
 import cattrs
 
 from agency_core.convert import error_lines, strict_converter
-from agency_core.decision import LANGUAGES, Decision, Fact
+from agency_core.decision import LANGUAGES, Fact
 from agency_core.engine import KINDS, Request
 from agency_core.entities import Money
 from agency_core.entities.money import to_decimal
@@ -29,7 +29,6 @@ from agency_core.errors import InvalidInput
 __all__ = [
     "converter",
     "decision_schema",
-    "decision_to_json",
     "request_from_json",
     "request_schema",
     "request_to_json",
@@ -90,11 +89,6 @@ def request_to_json(request: Request) -> dict[str, Any]:
     """``request`` as a JSON-ready dict, ``kind`` first; :func:`request_from_json` reads it back."""
     kind = next(k for k, cls in KINDS.items() if isinstance(request, cls))
     return {"kind": kind, **converter.unstructure(request)}
-
-
-def decision_to_json(decision: Decision) -> dict[str, Any]:
-    """``decision`` as a JSON-ready dict (see :func:`decision_schema`)."""
-    return decision.to_dict()
 
 
 # --------------------------------------------------------------------------------------------------
