@@ -187,10 +187,10 @@ def decide(settings: Settings, file: Any, fmt: str) -> None:
     A JSON array decides many requests at once. Exit status: 0 allow, 3 deny, 4 needs
     approval (the worst of a batch), 2 bad input.
     """
-    from agency_core.codec import request_from_json
+    from agency_core.codec import parse_json, request_from_json
 
     with _reported(settings):
-        data = _read_json(file.read())
+        data = parse_json(file.read())
         engine = settings.engine()
         if isinstance(data, list):
             decisions = engine.decide_many([request_from_json(item) for item in data])
@@ -205,15 +205,6 @@ def decide(settings: Settings, file: Any, fmt: str) -> None:
             _print_decision(settings, decision)
     worst = max(decisions, key=lambda d: _EXIT[d.outcome]).outcome if decisions else Outcome.ALLOW
     sys.exit(_EXIT[worst])
-
-
-def _read_json(raw: bytes) -> Any:
-    from agency_core.errors import InvalidInput
-
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidInput(f"not valid JSON: {exc}") from None
 
 
 def _print_decision(settings: Settings, decision: Decision) -> None:

@@ -29,6 +29,7 @@ from agency_core.errors import InvalidInput
 __all__ = [
     "converter",
     "decision_schema",
+    "parse_json",
     "request_from_json",
     "request_schema",
     "request_to_json",
@@ -64,13 +65,18 @@ converter.register_unstructure_hook(date, date.isoformat)
 converter.register_unstructure_hook(datetime, datetime.isoformat)
 
 
+def parse_json(text: str | bytes) -> Any:
+    """``text`` parsed as JSON; :class:`InvalidInput` when it is not JSON."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput(f"not valid JSON: {exc}") from None
+
+
 def request_from_json(data: str | bytes | Mapping[str, Any]) -> Request:
     """The request described by JSON ``data``: an object with a ``kind`` and that kind's fields."""
     if isinstance(data, str | bytes):
-        try:
-            data = json.loads(data)
-        except (ValueError, RecursionError) as exc:
-            raise InvalidInput(f"not valid JSON: {exc}") from None
+        data = parse_json(data)
     if not isinstance(data, Mapping):
         raise InvalidInput(f"a request is a JSON object with a kind, not {type(data).__name__}")
     fields = dict(data)
