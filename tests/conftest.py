@@ -23,3 +23,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine()
+
+
+# The core's tests decide with the bundled plugins only: department plugins installed in the same
+# environment are tested in their own distributions (tests that want them ask by name).
+os.environ.setdefault("AGENCY_CORE_LOAD_PLUGINS", "")

@@ -60,6 +60,8 @@ def spec_of(name: str) -> Any:
 def kind_of(name: str) -> str:
     if spec_of(name).opts.get("firstresult"):
         return "lookup"
+    if name == "agency_addhooks" or name.startswith("agency_register_"):
+        return "registration"
     return "check" if name.startswith("agency_check_") else "event"
 
 

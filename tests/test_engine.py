@@ -26,6 +26,7 @@ from agency_core import (
     Text,
     hookimpl,
 )
+from agency_core.plugins import PluginInfo
 from agency_core.policy import Policy
 from tests.factories import claim, cny
 from tests.test_fees import SCHEDULES, charge, contract
@@ -253,10 +254,14 @@ def test_every_decision_carries_the_policy_version_and_hash(engine: Engine) -> N
     assert decision.policy_sha256 == engine.policy.sha256
 
 
-def test_entry_point_plugins_load_on_request(
+def test_installed_plugins_load_unless_restricted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A real distribution on sys.path registers a plugin under the agency_core entry points."""
+    """A real distribution on sys.path registers a plugin under the agency_core entry points.
+
+    One rule for the library and the CLI: installed plugins load unless AGENCY_CORE_LOAD_PLUGINS
+    restricts them; every decision names the plugin set that made it.
+    """
     (tmp_path / "firm_rules.py").write_text(
         "from agency_core import Finding, Severity, Text, hookimpl\n"
         "NOTE = Text(zh='公司规则', en='firm rule')\n"
@@ -271,11 +276,20 @@ def test_entry_point_plugins_load_on_request(
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "firm_rules", raising=False)
 
+    monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "")
     assert "FIN-03" not in Engine().route_approval(claim(100)).controls
-    engine = Engine(entry_points=True)
-    assert "FIN-03" in engine.route_approval(claim(100)).controls
-    names = [name for name, _ in engine.plugin_manager.list_name_plugin()]
-    assert "firm" in names
+    monkeypatch.delenv("AGENCY_CORE_LOAD_PLUGINS")
+    engine = Engine()
+    decision = engine.route_approval(claim(100))
+    assert "FIN-03" in decision.controls
+    assert PluginInfo("firm", "firm-rules", "1.0") in engine.plugins
+    assert (
+        decision.plugins_sha256
+        == engine.plugins_sha256
+        != Engine(entry_points=False).plugins_sha256
+    )
+    monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "firm, other")
+    assert "FIN-03" in Engine().route_approval(claim(100)).controls
     blocked = Engine(entry_points=True, block=["firm"])
     assert "FIN-03" not in blocked.route_approval(claim(100)).controls
 

@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
@@ -21,7 +20,6 @@ from rich.table import Table
 
 from agency_core.decision import Decision, Outcome
 from agency_core.errors import AgencyError
-from agency_core.plugins import entry_points_wanted
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_DENY", "EXIT_NEEDS_APPROVAL", "main"]
 
@@ -46,7 +44,9 @@ def _default_lang() -> str:
 class Settings:
     """What the group options chose; the engine is built on first use."""
 
-    def __init__(self, policy: Path | None, lang: str, entry_points: bool, block: tuple[str, ...]):
+    def __init__(
+        self, policy: Path | None, lang: str, entry_points: bool | None, block: tuple[str, ...]
+    ):
         self.policy, self.lang, self.entry_points, self.block = policy, lang, entry_points, block
         self.console = Console()
 
@@ -105,15 +105,18 @@ class _Agency(click.Group):
 )
 @click.option(
     "--entry-points/--no-entry-points",
-    default=entry_points_wanted,
-    show_default="on unless AGENCY_CORE_NO_ENTRY_POINTS is set",
-    help="Load plugins installed under the agency_core entry points.",
+    default=None,
+    help="Load the installed plugins (default: as AGENCY_CORE_LOAD_PLUGINS says; unset: all).",
 )
 @click.option("--block", multiple=True, metavar="NAME", help="A plugin never to load (repeat).")
 @click.version_option(package_name="agency-core")
 @click.pass_context
 def main(
-    ctx: click.Context, policy: Path | None, lang: str, entry_points: bool, block: tuple[str, ...]
+    ctx: click.Context,
+    policy: Path | None,
+    lang: str,
+    entry_points: bool | None,
+    block: tuple[str, ...],
 ) -> None:
     """Internal controls of agency and service firms, as swappable policy plugins."""
     ctx.obj = Settings(policy, lang, entry_points, block)
@@ -126,7 +129,6 @@ def plugins(settings: Settings) -> None:
     with _reported(settings):
         engine = settings.engine()
     manager = engine.plugin_manager
-    dists = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
     table = Table(title=f"agency-core plugins (policy {engine.policy.version})")
     for column in ("plugin", "distribution", "hooks"):
         table.add_column(column)
@@ -134,17 +136,11 @@ def plugins(settings: Settings) -> None:
         if plugin is None:
             table.add_row(name, "[red]blocked[/]", "-")
             continue
-        dist = dists.get(id(plugin))
-        source = f"{dist.metadata['name']} {dist.version}" if dist else _own_distribution(name)
+        info = manager.infos[name]
+        source = f"{info.distribution} {info.version}"
         hooks = sorted(caller.name for caller in manager.get_hookcallers(plugin) or ())
         table.add_row(name, source, "\n".join(hooks))
     settings.console.print(table)
-
-
-def _own_distribution(name: str) -> str:
-    if name.startswith("agency_core."):
-        return f"agency-core {metadata.version('agency-core')} (bundled)"
-    return "registered by the host"
 
 
 @main.group()
@@ -193,9 +189,9 @@ def decide(settings: Settings, file: Any, fmt: str) -> None:
         data = parse_json(file.read())
         engine = settings.engine()
         if isinstance(data, list):
-            decisions = engine.decide_many([request_from_json(item) for item in data])
+            decisions = engine.decide_many([request_from_json(item, engine) for item in data])
         else:
-            decisions = [engine.decide(request_from_json(data))]
+            decisions = [engine.decide(request_from_json(data, engine))]
     if fmt == "json":
         body = [d.to_dict() for d in decisions]
         out = body if isinstance(data, list) else body[0]

@@ -14,17 +14,21 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Final, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Final, get_args, get_origin
 
 import attrs
 import cattrs
 
 from agency_core.convert import error_lines, strict_converter
 from agency_core.decision import LANGUAGES, Fact
-from agency_core.engine import KINDS, Request
+from agency_core.engine import KINDS
 from agency_core.entities import Money
 from agency_core.entities.money import to_decimal
 from agency_core.errors import InvalidInput
+from agency_core.transitions import TransitionCheck
+
+if TYPE_CHECKING:
+    from agency_core.engine import Engine
 
 __all__ = [
     "converter",
@@ -73,27 +77,48 @@ def parse_json(text: str | bytes) -> Any:
         raise InvalidInput(f"not valid JSON: {exc}") from None
 
 
-def request_from_json(data: str | bytes | Mapping[str, Any]) -> Request:
-    """The request described by JSON ``data``: an object with a ``kind`` and that kind's fields."""
+def _kinds(engine: Engine | None) -> Mapping[str, type]:
+    if engine is None:
+        return KINDS
+    return {name: registration.item.request for name, registration in engine.kinds.items()}
+
+
+def request_from_json(data: str | bytes | Mapping[str, Any], engine: Engine | None = None) -> Any:
+    """The request described by JSON ``data``: an object with a ``kind`` and that kind's fields.
+
+    ``engine`` brings the kinds and state machines its plugins registered (the core's only when
+    None).
+    """
     if isinstance(data, str | bytes):
         data = parse_json(data)
     if not isinstance(data, Mapping):
         raise InvalidInput(f"a request is a JSON object with a kind, not {type(data).__name__}")
+    kinds = _kinds(engine)
     fields = dict(data)
     kind = fields.pop("kind", None)
-    if kind not in KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}, not {kind!r}", path="$.kind")
+    if not isinstance(kind, str) or kind not in kinds:
+        raise InvalidInput(
+            f"kind must be one of {', '.join(sorted(kinds))}, not {kind!r}", path="$.kind"
+        )
     try:
-        return converter.structure(fields, KINDS[kind])
+        request = converter.structure(fields, kinds[kind])
+        if isinstance(request, TransitionCheck) and request.data is not None and engine:
+            machine = engine.machines.get(request.subject_kind)
+            if machine is not None and machine.item.data is not None:
+                data_type = machine.item.data
+                request = attrs.evolve(request, data=converter.structure(request.data, data_type))
+        return request
     except cattrs.BaseValidationError as exc:
         raise InvalidInput(f"invalid {kind} request", problems=error_lines(exc)) from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise InvalidInput(f"invalid {kind} request: {exc}") from None
 
 
-def request_to_json(request: Request) -> dict[str, Any]:
+def request_to_json(request: object, engine: Engine | None = None) -> dict[str, Any]:
     """``request`` as a JSON-ready dict, ``kind`` first; :func:`request_from_json` reads it back."""
-    kind = next(k for k, cls in KINDS.items() if isinstance(request, cls))
+    kind = next((k for k, cls in _kinds(engine).items() if type(request) is cls), None)
+    if kind is None:
+        raise InvalidInput(f"{type(request).__name__} is not a registered kind of request")
     return {"kind": kind, **converter.unstructure(request)}
 
 
@@ -102,6 +127,7 @@ def request_to_json(request: Request) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------
 
 _SCALARS: Final[dict[Any, dict[str, Any]]] = {
+    Any: {},
     str: {"type": "string"},
     int: {"type": "integer"},
     bool: {"type": "boolean"},
@@ -161,14 +187,18 @@ def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def request_schema() -> dict[str, Any]:
+def request_schema(engine: Engine | None = None) -> dict[str, Any]:
     """The JSON Schema of a request: one of the kinds, each with ``kind`` and its fields."""
     defs: dict[str, Any] = {}
     variants = []
-    for kind, cls in KINDS.items():
+    for kind, cls in _kinds(engine).items():
         body = _object_schema(cls, defs)
         body["properties"] = {"kind": {"const": kind}, **body["properties"]}
         body["required"] = ["kind", *body["required"]]
+        if cls is TransitionCheck:
+            machines = engine.machines.values() if engine is not None else ()
+            data = [_schema_of(m.item.data, defs) for m in machines if m.item.data is not None]
+            body["properties"]["data"] = {"anyOf": [*data, {"type": "null"}]}
         variants.append(body)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -178,7 +208,7 @@ def request_schema() -> dict[str, Any]:
     }
 
 
-def decision_schema() -> dict[str, Any]:
+def decision_schema(engine: Engine | None = None) -> dict[str, Any]:
     """The JSON Schema of a decision as :meth:`Decision.to_dict` writes it."""
     text = {"type": "string"}
     finding = {
@@ -223,7 +253,7 @@ def decision_schema() -> dict[str, Any]:
         "title": "agency-core decision",
         "type": "object",
         "properties": {
-            "kind": {"enum": list(KINDS)},
+            "kind": {"enum": sorted(_kinds(engine))},
             "outcome": {"enum": ["allow", "needs_approval", "deny"]},
             "route": {"anyOf": [route, {"type": "null"}]},
             "findings": {"type": "array", "items": finding},
@@ -236,7 +266,8 @@ def decision_schema() -> dict[str, Any]:
                 "required": ["version", "sha256"],
                 "additionalProperties": False,
             },
+            "plugins": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         },
-        "required": ["kind", "outcome", "route", "findings", "policy"],
+        "required": ["kind", "outcome", "route", "findings", "policy", "plugins"],
         "additionalProperties": False,
     }

@@ -154,6 +154,8 @@ class Decision:
     policy_version: str
     policy_sha256: str
     route: Route | None = None
+    plugins_sha256: str = ""
+    """The SHA-256 of the plugin set (names, distributions, versions) that decided."""
 
     @classmethod
     def combine(
@@ -163,6 +165,7 @@ class Decision:
         *,
         policy_version: str,
         policy_sha256: str,
+        plugins_sha256: str = "",
         route: Route | None = None,
     ) -> Decision:
         """Combine findings: deny overrides approval overrides allow; order never matters.
@@ -174,7 +177,18 @@ class Decision:
         worst = max((_RANK[f.severity] for f in ordered), default=floor)
         worst = max(worst, floor)
         outcome = _OUTCOME[_ORDER[worst]]
-        return cls(kind, outcome, ordered, policy_version, policy_sha256, route)
+        return cls(kind, outcome, ordered, policy_version, policy_sha256, route, plugins_sha256)
+
+    def vetoed(self, findings: Iterable[Finding]) -> Decision:
+        """This decision with ``findings`` added (an observer's veto), combined again."""
+        return Decision.combine(
+            self.kind,
+            [*self.findings, *findings],
+            policy_version=self.policy_version,
+            policy_sha256=self.policy_sha256,
+            plugins_sha256=self.plugins_sha256,
+            route=self.route,
+        )
 
     @property
     def controls(self) -> frozenset[str]:
@@ -200,4 +214,5 @@ class Decision:
             "route": route,
             "findings": [f.to_dict() for f in self.findings],
             "policy": {"version": self.policy_version, "sha256": self.policy_sha256},
+            "plugins": self.plugins_sha256,
         }

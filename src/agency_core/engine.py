@@ -1,19 +1,19 @@
-"""The engine: asks the plugins, combines their findings into a :class:`Decision`.
+"""The engine: composes the plugins, dispatches requests by kind, combines findings.
 
-Every hook is called with keyword arguments. Implementations are called one at a time, in pluggy's
-order, so that a plugin that raises is named in the decision (fail closed) and the others still
-speak. Wrappers around agency hooks are refused: observe decisions with ``agency_decision_made``.
+The fail-closed hook loop is in :mod:`agency_core.calls`, what plugins register in
+:mod:`agency_core.kinds`, retention arithmetic in :mod:`agency_core.retention`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from types import MappingProxyType
+from typing import Any, Final
 
-import pluggy
-
+from agency_core import calls, retention
+from agency_core.calls import ENGINE, Impl
 from agency_core.checks import (
     ChargeCheck,
     CollectionCheck,
@@ -27,22 +27,15 @@ from agency_core.checks import (
 )
 from agency_core.decision import Decision, Finding, Route, Severity, Text
 from agency_core.entities import ApprovalRequest, Record
-from agency_core.errors import InvalidInput, PluginError
-from agency_core.plugins import make_manager
-from agency_core.policy import (
-    Policy,
-    Retention,
-    RetentionRule,
-    add_years,
-    default_policy,
-    statutory_minimums,
-)
+from agency_core.errors import AgencyError, InvalidInput, PluginError
+from agency_core.kinds import Kind, Registration, Section, collect
+from agency_core.plugins import PluginInfo, make_manager, plugin_set_digest
+from agency_core.policy import Policy, Retention, RetentionRule, default_policy
 from agency_core.policy import load_policy as _load_policy
+from agency_core.policy.sections import bind_sections
+from agency_core.transitions import StateMachine, TransitionCheck
 
 __all__ = ["ENGINE", "KINDS", "Engine", "Request"]
-
-ENGINE: Final = "agency_core.engine"
-"""The name findings of the engine itself carry."""
 
 Request = (
     ApprovalRequest
@@ -55,76 +48,61 @@ Request = (
     | DisposalCheck
     | DestructionCheck
     | RecordCheck
+    | TransitionCheck
 )
-"""Everything the engine decides."""
+"""Every request the core decides; plugins add kinds of their own (:class:`Kind`)."""
 
-KINDS: Final[dict[str, type[Request]]] = {
-    "approval": ApprovalRequest,
-    "charge": ChargeCheck,
-    "invoice": InvoiceCheck,
-    "collection": CollectionCheck,
-    "step": StepCheck,
-    "duty": DutyCheck,
-    "role_grant": RoleGrant,
-    "disposal": DisposalCheck,
-    "destruction": DestructionCheck,
-    "record": RecordCheck,
-}
-"""The kinds of request, by the name used in JSON and in :attr:`Decision.kind`."""
-
-_KIND_OF: Final = {cls: kind for kind, cls in KINDS.items()}
-
-_FAILED = Text(
-    zh="插件 {plugin} 在 {hook} 中出错（{error}），按失败即拒绝处理",
-    en="plugin {plugin} failed in {hook} ({error}); denied, failing closed",
+_CORE: Final = (
+    Kind("approval", ApprovalRequest, "agency_check_approval", lambda r: r.requester),
+    Kind("charge", ChargeCheck, "agency_check_charge"),
+    Kind("invoice", InvoiceCheck, "agency_check_invoice"),
+    Kind("collection", CollectionCheck, "agency_check_collection"),
+    Kind("step", StepCheck, "agency_check_step", lambda r: r.actor.id),
+    Kind("duty", DutyCheck, "agency_check_duty", lambda r: r.actor),
+    Kind("role_grant", RoleGrant, "agency_check_role_grant", lambda r: r.employee.id),
+    Kind("disposal", DisposalCheck, "agency_check_disposal"),
+    Kind("destruction", DestructionCheck, "agency_check_destruction"),
+    Kind("record", RecordCheck, "agency_check_record"),
+    Kind("transition", TransitionCheck, "agency_check_transition", lambda r: r.actor.id),
 )
+KINDS: Final[Mapping[str, type]] = MappingProxyType({kind.name: kind.request for kind in _CORE})
+"""The core's kinds of request, by the name used in JSON and in :attr:`Decision.kind`."""
+
 _NO_ROUTE = Text(
     zh="审批矩阵中没有事项 {action}（部门 {department}）的审批路径",
     en="the approval matrix has no route for action {action} in department {department}",
 )
-
-_Impl = tuple[str, Callable[..., Any], tuple[str, ...]]
+_FOREIGN_ROUTE = Text(
+    zh="{plugin} 为事项 {action} 给出了事项 {other} 的审批路径",
+    en="{plugin} answered a route for {other} to a request for {action}",
+)
+_NOT_THE_ROUTE = Text(
+    zh="申请 {request} 所附审批链（{given}）不是现行政策给出的审批链（{expected}）",
+    en="the route given with request {request} ({given}) is not the route the policy in force "
+    "gives it ({expected})",
+)
 _ROUTE_HOOK: Final = "agency_approval_route"
 _RETENTION_HOOK: Final = "agency_retention_rule"
 _ROUTE_CACHE: Final = 4096
 """How many distinct routes' decisions an engine keeps."""
-_T = TypeVar("_T")
 
 
-def _failure(plugin: str, hook: str, error: BaseException | str) -> Finding:
-    detail = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    facts = {"plugin": plugin, "hook": hook, "error": detail}
-    return Finding("ENG-01", Severity.DENY, _FAILED, facts, plugin)
-
-
-def _check_facts(finding: Finding) -> None:
-    for name, value in finding.facts.items():
-        if value is not None and type(value) not in (str, int, bool):
-            raise TypeError(f"fact {name}={value!r} of {finding.control} is not a JSON scalar")
-
-
-def _route_findings(route: Route, plugin: str) -> list[Finding]:
-    for finding in route.findings:
-        _check_facts(finding)
-    return [_stamped(f, plugin) for f in route.findings]
-
-
-def _stamped(finding: Finding, plugin: str) -> Finding:
-    if finding.plugin == plugin:
-        return finding
-    return Finding(finding.control, finding.severity, finding.text, finding.facts, plugin)
+def _names(route: Route | None) -> str:
+    return " → ".join(route.roles) or "-" if route is not None else "-"
 
 
 class Engine:
     """Decides requests under one policy with one composed set of plugins.
 
     :param policy: the compiled policy; the bundled default when None.
-    :param plugins: plugin objects or modules to register after the bundled ones.
-    :param entry_points: also load the plugins installed under the ``agency_core`` entry points.
+    :param plugins: plugin objects or modules to register after the bundled and installed ones.
+    :param entry_points: load installed plugins (entry-point group ``agency_core``): None follows
+        ``AGENCY_CORE_LOAD_PLUGINS`` (unset: all), True all, False none, or a list of names.
     :param block: plugin names never to register, e.g. ``"agency_core.builtin.fees"``.
     :param builtins: register the bundled plugins (those not blocked).
 
-    An engine is immutable: to change plugins or policy, build another.
+    An engine is immutable: to change plugins or policy, build another. Every decision names the
+    policy (version, sha256) and the plugin set (:attr:`plugins_sha256`) that made it.
     """
 
     def __init__(
@@ -132,125 +110,110 @@ class Engine:
         policy: Policy | None = None,
         *,
         plugins: Iterable[object] = (),
-        entry_points: bool = False,
+        entry_points: bool | Iterable[str] | None = None,
         block: Iterable[str] = (),
         builtins: bool = True,
     ) -> None:
-        self.policy: Final = policy if policy is not None else default_policy()
-        self.plugin_manager: Final = make_manager(
+        manager = make_manager(
             builtins=builtins, entry_points=entry_points, plugins=plugins, block=block
         )
-        self._impls = {name: self._hookimpls(name) for name in _hook_names(self.plugin_manager)}
+        self.plugin_manager: Final = manager
+        self.plugins: Final[tuple[PluginInfo, ...]] = tuple(
+            manager.infos[name] for name in sorted(manager.infos)
+        )
+        self.plugins_sha256: Final = plugin_set_digest(self.plugins)
+        given = {kind.name: Registration(kind, "agency_core") for kind in _CORE}
+        self.kinds: Final = collect(
+            manager, "agency_register_kinds", Kind, lambda k: k.name, what="kind", given=given
+        )
+        self.machines: Final = collect(
+            manager,
+            "agency_register_machines",
+            StateMachine,
+            lambda m: m.subject,
+            what="state machine",
+        )
+        self.sections: Final[Mapping[str, Registration[Section]]] = collect(
+            manager, "agency_register_policy", Section, lambda s: s.name, what="policy section"
+        )
+        base = policy if policy is not None else default_policy()
+        self.policy: Final = bind_sections(base, self.sections)
+        self._impls: dict[str, tuple[Impl, ...]] = {
+            name: calls.implementations(manager, name)
+            for name in vars(manager.hook)
+            if name.startswith("agency_")
+        }
         self._by_route: dict[tuple[int, str], tuple[Route, Decision]] = {}
         self._deciders: dict[type, Callable[[Any], Decision]] = {
             ApprovalRequest: self.route_approval,
-            ChargeCheck: self.check_charge,
-            InvoiceCheck: self.check_invoice,
-            CollectionCheck: self.check_collection,
-            StepCheck: self.check_step,
-            DutyCheck: self.check_duty,
-            RoleGrant: self.check_role_grant,
             DisposalCheck: self.check_disposal,
             DestructionCheck: self.check_destruction,
-            RecordCheck: self.check_record,
+            StepCheck: self.check_step,
+            TransitionCheck: self.check_transition,
         }
+        for name, registration in self.kinds.items():
+            kind = registration.item
+            if registration.plugin != "agency_core":
+                self._check_hook(kind)
+                if kind.request in KINDS.values():
+                    raise PluginError(f"kind {name}: {kind.request.__name__} already has a kind")
+            self._deciders.setdefault(kind.request, partial(self._check, kind))
+        self._kind_of = {reg.item.request: name for name, reg in self.kinds.items()}
 
     @classmethod
     def from_policy(cls, path: str | Path | None = None, **options: Any) -> Engine:
         """An engine for the policy file at ``path`` (the bundled default when None)."""
         return cls(_load_policy(path) if path is not None else None, **options)
 
-    def _hookimpls(self, name: str) -> tuple[_Impl, ...]:
-        caller = getattr(self.plugin_manager.hook, name)
-        impls = []
-        for impl in reversed(caller.get_hookimpls()):  # pluggy's call order
-            if impl.hookwrapper or impl.wrapper:
-                raise PluginError(
-                    f"plugin {impl.plugin_name!r} wraps {name}: agency hooks take no wrappers; "
-                    "observe decisions with agency_decision_made"
-                )
-            impls.append((impl.plugin_name, impl.function, tuple(impl.argnames)))
-        return tuple(impls)
+    def _check_hook(self, kind: Kind) -> None:
+        caller = getattr(self.plugin_manager.hook, kind.hook, None)
+        spec = caller.spec if caller is not None else None
+        if spec is None:
+            raise PluginError(f"kind {kind.name}: no hook spec {kind.hook}; add it in addhooks")
+        if "check" not in spec.argnames or not set(spec.argnames) <= {"check", "policy"}:
+            raise PluginError(f"kind {kind.name}: {kind.hook} must take (check, policy)")
 
-    # -- calling hooks ------------------------------------------------------------------------
+    def actor_of(self, request: object) -> str | None:
+        """The person a request is about (the actor of a step, the requester...), for the log."""
+        name = self._kind_of.get(type(request))
+        actor = self.kinds[name].item.actor if name is not None else None
+        return actor(request) if actor is not None else None
 
-    def _collect(self, hook: str, **kwargs: Any) -> list[Finding]:
-        """Every implementation's findings; a raising implementation adds a deny naming it."""
-        findings: list[Finding] = []
-        for plugin, function, argnames in self._impls[hook]:
-            try:
-                result = function(**{name: kwargs[name] for name in argnames})
-                if result is None:
-                    continue
-                for finding in result:
-                    if not isinstance(finding, Finding):
-                        raise TypeError(f"returned {finding!r}, not a Finding")
-                    _check_facts(finding)
-                    findings.append(_stamped(finding, plugin))
-            except Exception as exc:
-                findings.append(_failure(plugin, hook, exc))
-        return findings
-
-    def _lookup(
-        self, hook: str, kind: type[_T], **kwargs: Any
-    ) -> tuple[_T | None, str, Finding | None]:
-        """The first non-None answer and who gave it, or the failure of the plugin that raised."""
-        for plugin, function, argnames in self._impls[hook]:
-            try:
-                result = function(**{name: kwargs[name] for name in argnames})
-            except Exception as exc:
-                return None, plugin, _failure(plugin, hook, exc)
-            if result is not None:
-                if not isinstance(result, kind):
-                    bad = f"returned {result!r}, not a {kind.__name__}"
-                    return None, plugin, _failure(plugin, hook, bad)
-                return result, plugin, None
-        return None, ENGINE, None
+    # -- deciding ---------------------------------------------------------------------------------
 
     def _decided(
-        self, request: Request, findings: list[Finding], route: Route | None = None
+        self, request: object, findings: list[Finding], route: Route | None = None
     ) -> Decision:
-        policy = self.policy
         decision = Decision.combine(
-            _KIND_OF[type(request)],
+            self._kind_of[type(request)],
             findings,
-            policy_version=policy.version,
-            policy_sha256=policy.sha256,
+            policy_version=self.policy.version,
+            policy_sha256=self.policy.sha256,
+            plugins_sha256=self.plugins_sha256,
             route=route,
         )
         return self._announce(request, decision)
 
-    def _announce(self, request: Request, decision: Decision) -> Decision:
-        """Tell the observers; one that raises turns the decision into a deny naming it."""
+    def _announce(self, request: object, decision: Decision) -> Decision:
         observers = self._impls["agency_decision_made"]
-        kwargs = {"request": request, "decision": decision} if observers else {}
-        for plugin, function, argnames in observers:
-            try:
-                function(**{name: kwargs[name] for name in argnames})
-            except Exception as exc:
-                failure = _failure(plugin, "agency_decision_made", exc)
-                return Decision.combine(
-                    decision.kind,
-                    [*decision.findings, failure],
-                    policy_version=decision.policy_version,
-                    policy_sha256=decision.policy_sha256,
-                    route=decision.route,
-                )
-        return decision
+        if not observers:
+            return decision
+        return calls.announce(observers, request, decision, Decision.vetoed)
 
-    # -- deciding ---------------------------------------------------------------------------------
+    def _collect(self, hook: str, **kwargs: Any) -> list[Finding]:
+        return calls.collect(self._impls[hook], hook, kwargs)
 
-    def decide(self, request: Request) -> Decision:
-        """Decide any request; dispatches on its type."""
+    def decide(self, request: object) -> Decision:
+        """Decide any request of a registered kind; dispatches on its type."""
         decider = self._deciders.get(type(request))
         if decider is None:
             raise InvalidInput(
                 f"cannot decide a {type(request).__name__}; expected one of "
-                f"{', '.join(cls.__name__ for cls in self._deciders)}"
+                f"{', '.join(sorted(cls.__name__ for cls in self._deciders))}"
             )
         return decider(request)
 
-    def decide_many(self, requests: Iterable[Request]) -> list[Decision]:
+    def decide_many(self, requests: Iterable[object]) -> list[Decision]:
         """Decide many requests; the same decisions, in the same order, as :meth:`decide`.
 
         Approval requests take a batch path: the route lookup's implementation is resolved once
@@ -262,24 +225,37 @@ class Engine:
         routed = self._route_many([requests[i] for i in approvals])  # type: ignore[misc]
         for index, decision in zip(approvals, routed, strict=True):
             decisions[index] = decision
-        deciders = self._deciders
         for index, request in enumerate(requests):
             if decisions[index] is None:
-                decider = deciders.get(type(request))
-                decisions[index] = decider(request) if decider else self.decide(request)
+                decisions[index] = self.decide(request)
         return decisions  # type: ignore[return-value]
+
+    def _check(self, kind: Kind, check: object) -> Decision:
+        return self._decided(check, self._collect(kind.hook, check=check, policy=self.policy))
+
+    # -- routes (APR-01, APR-02, APR-08) --------------------------------------------------------
+
+    def _route(self, request: ApprovalRequest) -> tuple[Route | None, str, Finding | None]:
+        """The route the lookups give ``request``, checked to be for its action."""
+        route, plugin, failure = calls.lookup(
+            self._impls[_ROUTE_HOOK],
+            _ROUTE_HOOK,
+            Route,
+            {"request": request, "policy": self.policy},
+        )
+        if route is not None and route.action != request.action:
+            facts = {"plugin": plugin, "action": request.action, "other": route.action}
+            return None, plugin, Finding("ENG-01", Severity.DENY, _FOREIGN_ROUTE, facts, plugin)
+        return route, plugin, failure
 
     def route_approval(self, request: ApprovalRequest) -> Decision:
         """Route an approval request (APR-01, APR-02, APR-08): needs approval with the route."""
-        route, plugin, failure = self._lookup(
-            "agency_approval_route", Route, request=request, policy=self.policy
-        )
+        route, plugin, failure = self._route(request)
         return self._route_decision(request, route, plugin, failure)
 
     def _route_decision(
         self, request: ApprovalRequest, route: Route | None, plugin: str, failure: Finding | None
     ) -> Decision:
-        policy = self.policy
         if failure is not None:
             return self._decided(request, [failure])
         if route is None:
@@ -287,33 +263,28 @@ class Engine:
             return self._decided(
                 request, [Finding("APR-01", Severity.DENY, _NO_ROUTE, facts, ENGINE)]
             )
-        checked = (
-            self._collect("agency_check_approval", request=request, route=route, policy=policy)
-            if self._impls["agency_check_approval"]
-            else None
-        )
-        if checked:
-            try:
-                findings = _route_findings(route, plugin) + checked
-            except TypeError as exc:
-                return self._decided(request, [_failure(plugin, _ROUTE_HOOK, exc)])
-            return self._decided(request, findings, route)
+        try:
+            own = [calls.checked(finding, plugin) for finding in route.findings]
+        except TypeError as exc:
+            return self._decided(request, [calls.failure(plugin, _ROUTE_HOOK, exc)])
+        if self._impls["agency_check_approval"]:
+            checked = self._collect(
+                "agency_check_approval", request=request, route=route, policy=self.policy
+            )
+            return self._decided(request, own + checked, route)
         # The decision depends on the route alone: lookups that return the same Route object
         # (the bundled one builds each tier's route once) share one Decision.
         key = (id(route), plugin)
         cached = self._by_route.get(key)
         if cached is None or cached[0] is not route:
-            try:
-                findings = _route_findings(route, plugin)
-            except TypeError as exc:
-                return self._decided(request, [_failure(plugin, _ROUTE_HOOK, exc)])
             if len(self._by_route) >= _ROUTE_CACHE:
                 self._by_route.clear()
             decision = Decision.combine(
                 "approval",
-                findings,
-                policy_version=policy.version,
-                policy_sha256=policy.sha256,
+                own,
+                policy_version=self.policy.version,
+                policy_sha256=self.policy.sha256,
+                plugins_sha256=self.plugins_sha256,
                 route=route,
             )
             cached = self._by_route[key] = (route, decision)
@@ -321,7 +292,7 @@ class Engine:
 
     def _route_many(self, requests: list[ApprovalRequest]) -> list[Decision]:
         """:meth:`route_approval` for many requests, calling a lone lookup directly."""
-        impls = self._impls["agency_approval_route"]
+        impls = self._impls[_ROUTE_HOOK]
         if len(impls) != 1 or self._impls["agency_check_approval"]:
             return [self.route_approval(request) for request in requests]
         ((plugin, function, argnames),) = impls
@@ -333,141 +304,143 @@ class Engine:
             try:
                 route = call(request)
             except Exception as exc:
-                decisions.append(self._decided(request, [_failure(plugin, _ROUTE_HOOK, exc)]))
+                failure = calls.failure(plugin, _ROUTE_HOOK, exc)
+                decisions.append(self._decided(request, [failure]))
                 continue
             hit = by_route.get((id(route), plugin))
-            if hit is not None and hit[0] is route:
+            if hit is not None and hit[0] is route and route.action == request.action:
                 decisions.append(self._announce(request, hit[1]) if observed else hit[1])
-            elif route is None or isinstance(route, Route):
-                decisions.append(self._route_decision(request, route, plugin, None))
             else:
-                bad = _failure(plugin, _ROUTE_HOOK, f"returned {route!r}, not a Route")
-                decisions.append(self._decided(request, [bad]))
+                decisions.append(self.route_approval(request))
         return decisions
+
+    # -- checks -----------------------------------------------------------------------------------
 
     def check_charge(self, check: ChargeCheck) -> Decision:
         """May this charge be billed? (FEE-01..04, FEE-06, FEE-08)."""
-        return self._decided(
-            check, self._collect("agency_check_charge", check=check, policy=self.policy)
-        )
+        return self.decide(check)
 
     def check_invoice(self, check: InvoiceCheck) -> Decision:
         """May this invoice be issued? (FEE-05, FEE-08)."""
-        return self._decided(
-            check, self._collect("agency_check_invoice", check=check, policy=self.policy)
-        )
+        return self.decide(check)
 
     def check_collection(self, check: CollectionCheck) -> Decision:
         """May payment be collected? (FEE-07)."""
-        return self._decided(
-            check, self._collect("agency_check_collection", check=check, policy=self.policy)
-        )
+        return self.decide(check)
 
     def check_step(self, check: StepCheck) -> Decision:
-        """May this person take this approval step? (APR-04..07, SOD-01, SOD-04)."""
+        """May this person take this approval step? (APR-01, APR-04..07, SOD-01, SOD-04).
+
+        The route in ``check`` must be the one the policy in force gives its request: a route
+        a caller forged, or kept from an older policy, is denied (APR-01).
+        """
+        route, _plugin, failure = self._route(check.request)
+        if failure is not None:
+            return self._decided(check, [failure])
+        if route is None or route.steps != check.route.steps or route.action != check.route.action:
+            facts = {
+                "request": check.request.id,
+                "given": _names(check.route),
+                "expected": _names(route),
+            }
+            return self._decided(
+                check, [Finding("APR-01", Severity.DENY, _NOT_THE_ROUTE, facts, ENGINE)]
+            )
         return self._decided(
             check, self._collect("agency_check_step", check=check, policy=self.policy)
         )
 
     def check_duty(self, check: DutyCheck) -> Decision:
         """May this person perform this duty on this subject? (SOD-03)."""
-        return self._decided(
-            check, self._collect("agency_check_duty", check=check, policy=self.policy)
-        )
+        return self.decide(check)
 
     def check_role_grant(self, check: RoleGrant) -> Decision:
         """May this employee be given this role? (SOD-02)."""
-        return self._decided(
-            check, self._collect("agency_check_role_grant", check=check, policy=self.policy)
-        )
+        return self.decide(check)
 
     def check_disposal(self, check: DisposalCheck) -> Decision:
         """May this record be destroyed on this date? (RET-01..03, RET-06)."""
-        retention, failures = self._retention(check.record)
+        kept, failures = self._retention(check.record)
         findings = self._collect(
-            "agency_check_disposal", check=check, retention=retention, policy=self.policy
+            "agency_check_disposal", check=check, retention=kept, policy=self.policy
         )
         return self._decided(check, failures + findings)
 
     def check_destruction(self, check: DestructionCheck) -> Decision:
         """Does this destruction list follow the procedure? (RET-04)."""
         failures: list[Finding] = []
-        retention: dict[str, Retention] = {}
+        kept: dict[str, Retention] = {}
         for record in check.records:
-            retention[record.number], failed = self._retention(record)
+            kept[record.number], failed = self._retention(record)
             failures += failed
         findings = self._collect(
-            "agency_check_destruction", check=check, retention=retention, policy=self.policy
+            "agency_check_destruction",
+            check=check,
+            retention=MappingProxyType(kept),
+            policy=self.policy,
         )
         return self._decided(check, failures + findings)
 
     def check_record(self, check: RecordCheck) -> Decision:
         """Is this record numbered, lent and backed up as the rules say? (RET-05..07)."""
-        return self._decided(
-            check, self._collect("agency_check_record", check=check, policy=self.policy)
-        )
+        return self.decide(check)
 
-    # -- retention --------------------------------------------------------------------------------
+    def check_transition(self, check: TransitionCheck) -> Decision:
+        """May this subject move to this state? The machine's plugins' guards decide.
+
+        A subject kind nobody registered, or a transition its machine does not know, is
+        :class:`InvalidInput` naming the states it allows.
+        """
+        registration = self.machines.get(check.subject_kind)
+        if registration is None:
+            known = ", ".join(sorted(self.machines)) or "none"
+            raise InvalidInput(
+                f"no state machine for {check.subject_kind!r} (registered: {known})",
+                path="$.subject_kind",
+            )
+        machine = registration.item
+        check.validate(machine)
+        findings = self._collect(
+            "agency_check_transition", check=check, machine=machine, policy=self.policy
+        )
+        return self._decided(check, findings)
+
+    # -- retention and deadlines ------------------------------------------------------------------
 
     def retention(self, record: Record) -> Retention:
         """When ``record`` may be destroyed (RET-01, RET-02); PluginError if a lookup fails."""
-        retention, failures = self._retention(record)
+        kept, failures = self._retention(record)
         if failures:
             raise PluginError(failures[0].message())
-        return retention
+        return kept
 
     def _retention(self, record: Record) -> tuple[Retention, list[Finding]]:
-        """The record's retention from the lookups; a rule below the law fails closed (RET-01)."""
-        policy = self.policy
-        failures: list[Finding] = []
-        unknown: list[str] = []
-        waiting: list[str] = []
-        permanent: str | None = None
-        latest: tuple[date, str, int] | None = None
-        for record_class in sorted(record.classes):
-            rule, plugin, failure = self._lookup(
-                "agency_retention_rule", RetentionRule, record_class=record_class, policy=policy
-            )
-            if failure is None and rule is not None and _below_law(rule):
-                failure = _failure(
-                    plugin, _RETENTION_HOOK, f"{rule} is below the statutory minimum"
-                )
-                rule = None
-            if failure is not None:
-                failures.append(failure)
-            if rule is None:
-                unknown.append(record_class)
-            elif rule.years is None:
-                permanent = permanent or record_class
-            else:
-                start = policy.retention_start(rule, record)
-                if start is None:
-                    waiting.append(record_class)
-                else:
-                    due = add_years(start, rule.years)
-                    if latest is None or due > latest[0]:
-                        latest = (due, record_class, rule.years)
-        if permanent is not None:
-            retention = Retention(
-                record.number, None, True, permanent, None, tuple(unknown), tuple(waiting)
-            )
-        elif unknown or waiting or latest is None:
-            retention = Retention(
-                record.number, None, False, None, None, tuple(unknown), tuple(waiting)
-            )
-        else:
-            due, decided_by, years = latest
-            retention = Retention(record.number, due, False, decided_by, years)
-        return retention, failures
+        impls, policy = self._impls[_RETENTION_HOOK], self.policy
 
+        def rule_of(record_class: str) -> tuple[RetentionRule | None, str, Finding | None]:
+            kwargs = {"record_class": record_class, "policy": policy}
+            return calls.lookup(impls, _RETENTION_HOOK, RetentionRule, kwargs)
 
-def _below_law(rule: RetentionRule) -> bool:
-    minimum = statutory_minimums().get(rule.record_class)
-    if minimum is None:
-        return False
-    if minimum.years is None:
-        return rule.years is not None
-    return rule.years is not None and rule.years < minimum.years
+        return retention.resolve(record, policy, rule_of)
+
+    def lookup(self, hook: str, kind: type[Any], **kwargs: Any) -> Any:
+        """The first answer of lookup ``hook`` (a plugin's own firstresult hook, say).
+
+        A plugin that raises an agency error passes it on; any other failure is a
+        :class:`PluginError` naming the plugin; no answer at all is None.
+        """
+        for plugin, function, argnames in self._impls[hook]:
+            try:
+                result = function(**{name: kwargs[name] for name in argnames})
+            except AgencyError:
+                raise
+            except Exception as exc:
+                raise PluginError(f"plugin {plugin!r} failed in {hook}: {exc}") from exc
+            if result is not None:
+                if not isinstance(result, kind):
+                    raise PluginError(f"plugin {plugin!r} answered {hook} with {result!r}")
+                return result
+        return None
 
 
 def _positional(
@@ -481,7 +454,3 @@ def _positional(
     return lambda request: function(
         **{name: {"request": request, "policy": policy}[name] for name in argnames}
     )
-
-
-def _hook_names(manager: pluggy.PluginManager) -> Sequence[str]:
-    return [name for name in vars(manager.hook) if name.startswith("agency_")]

@@ -6,7 +6,9 @@ Three kinds of hook, never mixed (see ``docs/hooks.md``):
   and the engine combines them (deny overrides; plugin order never matters);
 * **lookups** answer one question; the first non-None answer wins (``firstresult``), and the
   bundled default is registered ``trylast`` so a firm's plugin overrides it;
-* **events** (``agency_decision_made``) let plugins observe a decision, never change it.
+* **events** (``agency_decision_made``) let plugins observe a decision, never change it;
+* **registrations** (``agency_addhooks``, ``agency_register_*``) let a plugin bring its own hooks,
+  request kinds, state machines, policy section, tables and sweeps, and commands.
 
 The engine calls every hook with keyword arguments. A plugin that raises from a check or a lookup
 makes the decision deny, naming the plugin and the hook (fail closed).
@@ -14,12 +16,16 @@ makes the decision deny, naming the plugin and the hook (fail closed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
+    from agency_core.calendar import Deadline, Period
     from agency_core.checks import (
         ChargeCheck,
         CollectionCheck,
@@ -33,12 +39,95 @@ if TYPE_CHECKING:
     )
     from agency_core.decision import Decision, Finding, Route
     from agency_core.entities import ApprovalRequest
+    from agency_core.kinds import Kind, Registrar, Section
+    from agency_core.plugins import HookRegistry
     from agency_core.policy import Policy, Retention, RetentionRule
+    from agency_core.store.extension import StoreExtension
+    from agency_core.transitions import StateMachine, TransitionCheck
 
 PROJECT = "agency_core"
 hookspec = pluggy.HookspecMarker(PROJECT)
+"""Mark a function as a hook specification (a plugin's own hooks, added in ``agency_addhooks``)."""
 hookimpl = pluggy.HookimplMarker(PROJECT)
 """Mark a plugin's function as a hook implementation: ``@hookimpl def agency_check_charge(...)``."""
+
+
+# -------------------------------------------------------------------------------------------------
+# Start-up: what plugins bring besides rules. Called once, while the engine is composed.
+# -------------------------------------------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def agency_addhooks(pluginmanager: HookRegistry) -> None:
+    """Add the hook specs a plugin brings, as pytest's ``pytest_addhooks`` does.
+
+    :param pluginmanager: call ``pluginmanager.add_hookspecs(module)`` with a module or class of
+        ``@hookspec`` functions, every one named ``agency_...``. A name another plugin (or the
+        core) already declares is refused, naming both.
+
+    Historic: a plugin registered later is called too. The return value is ignored.
+    """
+
+
+@hookspec
+def agency_register_kinds(register: Registrar[Kind]) -> None:
+    """Register the request kinds a plugin decides, as llm's ``register_models(register)``.
+
+    :param register: call ``register(Kind(...))`` once per kind. The engine then decides that
+        kind like the built-in ones: ``decide``, ``decide_many``, ``agency decide`` (JSON in and
+        out), ``agency schema`` and the decision log. A name already registered is refused,
+        naming both plugins.
+
+    The return value is ignored.
+    """
+
+
+@hookspec
+def agency_register_machines(register: Registrar[StateMachine]) -> None:
+    """Register state machines: subjects whose transitions are checked (``kind: "transition"``).
+
+    :param register: call ``register(StateMachine(...))`` once per subject kind (a complaint, a
+        case, an audit finding...). A subject kind already registered is refused.
+
+    The return value is ignored.
+    """
+
+
+@hookspec
+def agency_register_policy(register: Registrar[Section]) -> None:
+    """Register a plugin's policy section: the table ``[plugins.NAME]`` of a policy file.
+
+    :param register: call ``register(Section(name, spec))``; ``spec`` is a frozen attrs class whose
+        fields all have defaults (the plugin's shipped defaults). The policy file's table is
+        structured with the strict converter, its errors name ``$.plugins.NAME...``, and the
+        section's effective values are part of the policy's sha256.
+
+    The return value is ignored.
+    """
+
+
+@hookspec
+def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    """Register what a plugin keeps in the store: its tables, migrations and audit sweeps.
+
+    :param register: call ``register(StoreExtension(...))`` with the plugin's Alembic branch
+        (a ``branch_labels`` name and its versions directory), its SQLAlchemy ``MetaData`` and
+        its set-based sweeps. ``agency db upgrade`` applies every branch; ``agency audit`` runs
+        every sweep.
+
+    The return value is ignored.
+    """
+
+
+@hookspec
+def agency_register_commands(cli: click.Group) -> None:
+    """Add ``agency`` subcommands, as datasette's ``register_commands(cli)`` does.
+
+    :param cli: the ``agency`` click group; decorate functions with ``@cli.command()``.
+
+    The return value is ignored.
+    """
+
 
 # -------------------------------------------------------------------------------------------------
 # Lookups: one answer, the first non-None wins. Bundled defaults are registered trylast.
@@ -54,6 +143,21 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
     :returns: the ordered steps and the findings that explain them (a route with no steps means no
         approval is needed), or None to let another plugin answer. When no plugin answers, the
         engine denies the request: an action without a route is a gap in the policy.
+
+    Stops at the first non-None result.
+    """
+
+
+@hookspec(firstresult=True)
+def agency_deadline(start: datetime, period: Period, policy: Policy) -> Deadline | None:
+    """Return when a period that starts with an event at ``start`` ends (CS-02, BIZ-04, ...).
+
+    :param start: the event (an aware datetime); the period counts from the next day (民法典 §201).
+    :param period: how many working or calendar days.
+    :param policy: the compiled policy in force (its time zone and working calendar).
+    :returns: the last day and the instant the period ends, or None to let another plugin answer.
+        The bundled default counts on the policy's working calendar and raises
+        :class:`~agency_core.errors.CalendarError` for a year the calendar does not know.
 
     Stops at the first non-None result.
     """
@@ -189,18 +293,37 @@ def agency_check_record(check: RecordCheck, policy: Policy) -> Iterable[Finding]
     """
 
 
+@hookspec
+def agency_check_transition(
+    check: TransitionCheck, machine: StateMachine, policy: Policy
+) -> Iterable[Finding] | None:
+    """Check that a subject may move from one state to another (a complaint closed, a case...).
+
+    :param check: the subject kind and id, the states, the actor, the time, the subject's data
+        and the transitions it went through before.
+    :param machine: the subject kind's state machine (the engine has already refused a
+        transition the machine does not know).
+    :param policy: the compiled policy in force.
+    :returns: findings, or None when the plugin has nothing to say (for another subject kind).
+    """
+
+
 # -------------------------------------------------------------------------------------------------
 # Events: observe, never change.
 # -------------------------------------------------------------------------------------------------
 
 
 @hookspec
-def agency_decision_made(request: object, decision: Decision) -> None:
-    """Called after every decision the engine makes, with the request that produced it.
+def agency_decision_made(request: object, decision: Decision) -> Callable[[], None] | None:
+    """Called with every decision the engine makes and the request that produced it.
 
-    :param request: the check or approval request that was decided.
-    :param decision: the decision, final: implementations must not try to change it.
+    :param request: the request that was decided.
+    :param decision: the decision; implementations cannot change it.
+    :returns: None, or a callable the engine calls once the decision is final (record it there:
+        a log keeps exactly what the host receives).
 
-    The return value is ignored. An implementation that raises turns the decision into a deny
-    (an unrecorded decision must not allow anything) naming the plugin.
+    Raising vetoes: the decision becomes a deny with an ENG-01 finding naming the plugin (an
+    unrecorded decision must not allow anything), and every observer is asked again with that
+    final decision; only the callables returned for the final decision are called. Every
+    observer is asked whatever the others do, so registration order never matters.
     """

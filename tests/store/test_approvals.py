@@ -10,7 +10,7 @@ import pytest
 import agency_core.store as st
 from agency_core import ApprovalRequest, Delegation, Engine, Money, Verdict
 from agency_core.errors import InvalidInput, NotFound, StateError
-from tests.store.helpers import T0, claim
+from tests.store.helpers import T0, RouteOnly, claim
 
 
 def _submit(store: st.Store, request_id: str = "R1", **kw: str) -> st.Submission:
@@ -113,7 +113,7 @@ def test_steps_go_in_order(staffed):
 
 def test_the_store_keeps_its_order_even_without_the_approval_plugin(staffed):
     _submit(staffed)
-    lax = Engine(block=["agency_core.builtin.approvals"])
+    lax = Engine(block=["agency_core.builtin.approvals"], plugins=[RouteOnly()])
     with pytest.raises(StateError, match="waits for step 0"), staffed.transaction(lax) as tx:
         tx.approvals.approve("R1", 1, "F1", key="early")
 

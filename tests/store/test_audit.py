@@ -16,9 +16,12 @@ from click.testing import CliRunner
 import agency_core.store as st
 from agency_core import ApprovalRequest, Employee, Engine, Money
 from agency_core.store.cli import register
-from tests.store.helpers import claim
+from tests.store.helpers import RouteOnly, claim
 
-LAX = Engine(block=["agency_core.builtin.segregation", "agency_core.builtin.approvals"])
+LAX = Engine(
+    block=["agency_core.builtin.segregation", "agency_core.builtin.approvals"],
+    plugins=[RouteOnly()],
+)
 
 
 @pytest.fixture

@@ -6,12 +6,17 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 import attrs
 
 from agency_core.decision import RouteStep
 from agency_core.entities import Record, Role
+from agency_core.errors import PluginError
 from agency_core.policy.model import Basis, DestructionSpec, PolicyFile
+
+_S = TypeVar("_S")
 
 __all__ = ["ConflictSet", "Matrix", "Policy", "Retention", "RetentionRule", "add_years"]
 
@@ -125,6 +130,18 @@ class Policy:
     destruction: DestructionSpec
     min_backups: int
     file: PolicyFile = attrs.field(repr=False)
+    sections: Mapping[str, Any] = attrs.field(factory=lambda: MappingProxyType({}), repr=False)
+    """The plugins' policy sections, by name, once an engine has bound them."""
+
+    def section(self, name: str, spec: type[_S]) -> _S:
+        """The policy section ``name`` as its plugin declared it (``spec``)."""
+        value = self.sections.get(name)
+        if not isinstance(value, spec):
+            raise PluginError(
+                f"the policy has no section {name!r} of type {spec.__name__}: "
+                "is the plugin that declares it registered with the engine?"
+            )
+        return value
 
     def matrix(self, action: str, department: str) -> Matrix | None:
         """The tiers for ``action`` in ``department``: its own override, else firm-wide."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -160,3 +160,5 @@ class PolicyFile:
     segregation: SegregationSpec = attrs.Factory(SegregationSpec)
     delegation: dict[str, list[str]] = attrs.Factory(dict)
     """Which roles may deputise for which (APR-06): principal role -> delegate roles."""
+    plugins: dict[str, dict[str, Any]] = attrs.Factory(dict)
+    """[plugins.NAME]: the sections plugins declare, structured when the engine composes them."""

@@ -17,6 +17,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
@@ -268,19 +269,24 @@ class DecisionLog:
         return findings, text
 
     @hookimpl
-    def agency_decision_made(self, request: object, decision: Decision) -> None:
+    def agency_decision_made(self, request: object, decision: Decision) -> Callable[[], None]:
+        """Prepare the decision's entry; it is queued only once the engine says it is final."""
         findings, text = self._findings_of(decision)
+        engine = self.store.engine
         entry = PendingEntry(
             at=self.store.clock(),
             kind=decision.kind,
             digest=digest(request),
             outcome=decision.outcome.value,
-            actor=actor_of(request),
+            actor=engine.actor_of(request) if engine is not None else actor_of(request),
             policy_version=decision.policy_version,
             policy_sha256=decision.policy_sha256,
             findings=findings,
             findings_json=text,
         )
+        return partial(self._queue, entry)
+
+    def _queue(self, entry: PendingEntry) -> None:
         tx = active_transaction()
         if tx is not None and tx.store is self.store:
             tx.defer_log(self, entry)
