@@ -77,10 +77,25 @@ _STORE_COMMANDS: Final = ("db", "log", "audit")
 class _Agency(click.Group):
     """The main group; the store's commands import SQLAlchemy only when one of them runs."""
 
+    _plugins_added = False
+
+    def _add_plugin_commands(self) -> None:
+        """Let installed plugins add their commands (``agency_register_commands``), once."""
+        if self._plugins_added:
+            return
+        self._plugins_added = True
+        from agency_core.plugins import make_manager
+
+        manager = make_manager()
+        manager.hook.agency_register_commands(cli=self)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *_STORE_COMMANDS])
+        self._add_plugin_commands()
+        return sorted({*super().list_commands(ctx), *_STORE_COMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name not in _STORE_COMMANDS:
+            self._add_plugin_commands()
         if cmd_name in _STORE_COMMANDS:
             from agency_core.store import cli as store_cli
 

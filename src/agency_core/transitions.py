@@ -9,7 +9,7 @@ the machine does not know, then asks every ``agency_check_transition`` implement
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -19,7 +19,7 @@ from agency_core.entities import Employee
 from agency_core.entities import _fields as _f
 from agency_core.errors import InvalidInput, PluginError
 
-__all__ = ["Move", "StateMachine", "TransitionCheck"]
+__all__ = ["Move", "StateMachine", "Tracked", "TransitionCheck"]
 
 
 def _graph(value: Mapping[str, Iterable[str]]) -> Mapping[str, frozenset[str]]:
@@ -134,3 +134,20 @@ class TransitionCheck:
                 )
         elif self.data is not None:
             raise InvalidInput(f"a {machine.subject} carries no data", path="$.data")
+
+
+@attrs.frozen
+class Tracked:
+    """A tracked item: a subject that must reach a closed state by ``due_on`` (its last day)."""
+
+    id: str = attrs.field(validator=_f.code)
+    subject_kind: str = attrs.field(validator=_f.code)
+    control: str = attrs.field(validator=_f.code)
+    owner: str = attrs.field(validator=_f.code)
+    state: str = attrs.field(validator=_f.code)
+    open: bool = attrs.field(validator=_f.of(bool))
+    due_on: date = attrs.field(validator=_f.day)
+    opened_at: datetime = attrs.field(validator=_f.aware)
+    history: tuple[Move, ...] = attrs.field(
+        factory=tuple, converter=_f.to_tuple, validator=_f.each(Move)
+    )

@@ -41,7 +41,15 @@ from agency_core.store.models import (
 )
 from agency_core.store.session import Store
 
-__all__ = ["DEFAULT_STEP_DEADLINE", "SWEEPS", "AuditFinding", "AuditOptions", "Sweep", "run_audit"]
+__all__ = [
+    "DEFAULT_STEP_DEADLINE",
+    "SWEEPS",
+    "AuditFinding",
+    "AuditOptions",
+    "Sweep",
+    "all_sweeps",
+    "run_audit",
+]
 
 DEFAULT_STEP_DEADLINE: Final = timedelta(days=5)
 """APR-07: a step pending longer than this (calendar days) is reported as overdue."""
@@ -226,6 +234,13 @@ SWEEPS: Final[tuple[Sweep, ...]] = (
 """Every sweep, in the order they run."""
 
 
+def all_sweeps(store: Store) -> tuple[Sweep, ...]:
+    """The core's sweeps and those of every plugin of the store's engine."""
+    from agency_core.store.extension import extensions
+
+    return SWEEPS + tuple(sweep for ext in extensions(store.engine) for sweep in ext.sweeps)
+
+
 SWEEP_WORK_MEM: Final = "64MB"
 """PostgreSQL's per-sort memory for the sweeps' transaction (the server default is 4MB)."""
 
@@ -237,10 +252,12 @@ def run_audit(
     step_deadline: timedelta = DEFAULT_STEP_DEADLINE,
     policy: Policy | None = None,
     sample: int = 5,
-    sweeps: Sequence[Sweep] = SWEEPS,
+    sweeps: Sequence[Sweep] | None = None,
     progress: Callable[[AuditFinding], None] | None = None,
 ) -> list[AuditFinding]:
     """Run ``sweeps`` in the database; one :class:`AuditFinding` per sweep, zero counts included.
+
+    ``sweeps`` are by default the core's and every plugin's (:func:`all_sweeps`).
 
     ``on`` is the day checked (today in UTC by default), ``policy`` the one whose roles and
     backup minimum apply (the store's engine's by default).
@@ -253,6 +270,8 @@ def run_audit(
         policy=policy or store.engine.policy,
     )
     results = []
+    if sweeps is None:
+        sweeps = all_sweeps(store)
     with store.reading() as conn:
         if conn.dialect.name == "postgresql":  # big GROUP BYs and joins: sort in memory
             conn.execute(text(f"SET LOCAL work_mem = '{SWEEP_WORK_MEM}'"))

@@ -20,7 +20,7 @@ from rich.table import Table
 from agency_core.engine import Engine
 from agency_core.errors import AgencyError
 from agency_core.policy import load_policy
-from agency_core.store.audit import DEFAULT_STEP_DEADLINE, SWEEPS, AuditFinding, run_audit
+from agency_core.store.audit import DEFAULT_STEP_DEADLINE, AuditFinding, all_sweeps, run_audit
 from agency_core.store.log import verify_log
 from agency_core.store.session import Store, open_store
 
@@ -60,7 +60,7 @@ def db() -> None:
 
 @db.command("upgrade")
 @_url
-@click.option("--revision", default="head", show_default=True, help="Alembic revision.")
+@click.option("--revision", default="heads", show_default=True, help="Alembic revision.")
 def db_upgrade(url: str, revision: str) -> None:
     """Create or upgrade the database to the latest schema."""
     with _errors(), _opened(url) as store:
@@ -126,12 +126,13 @@ def _sweep(
 ) -> list[AuditFinding]:
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=quiet) as progress:
-        task = progress.add_task("auditing", total=len(SWEEPS))
+        sweeps = all_sweeps(store)
+        task = progress.add_task("auditing", total=len(sweeps))
 
         def advance(found: AuditFinding) -> None:
             progress.update(task, advance=1, description=found.control)
 
-        return run_audit(store, on=on, step_deadline=deadline, progress=advance)
+        return run_audit(store, on=on, step_deadline=deadline, sweeps=sweeps, progress=advance)
 
 
 def _table(findings: list[AuditFinding]) -> None:

@@ -45,6 +45,8 @@ __all__ = [
     "RouteStepRow",
     "SignatureRow",
     "StepActionRow",
+    "TrackedItemRow",
+    "TrackedMoveRow",
 ]
 
 NAMING = {
@@ -175,6 +177,45 @@ class DutyRow(Base):
     duty: Mapped[str]
     actor: Mapped[str]
     at: Mapped[datetime]
+    key: Mapped[str] = mapped_column(Key, unique=True)
+
+
+# -- tracked items ------------------------------------------------------------------------------
+
+
+class TrackedItemRow(Base):
+    """An item that must be done by a deadline: a complaint, a task, an audit finding, a loan."""
+
+    __tablename__ = "tracked_items"
+
+    id: Mapped[str] = mapped_column(Key, primary_key=True)
+    subject_kind: Mapped[str]
+    control: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str]
+    state: Mapped[str]
+    is_open: Mapped[bool] = mapped_column(index=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    opened_at: Mapped[datetime]
+    open_key: Mapped[str] = mapped_column(Key, unique=True)
+    moves: Mapped[list[TrackedMoveRow]] = relationship(
+        order_by="TrackedMoveRow.seq", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class TrackedMoveRow(Base):
+    """A transition a tracked item went through; appended, never changed."""
+
+    __tablename__ = "tracked_moves"
+    __table_args__ = (UniqueConstraint("item_id", "seq", name="uq_tracked_moves_item_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(Key, ForeignKey("tracked_items.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    from_state: Mapped[str]
+    to_state: Mapped[str]
+    actor: Mapped[str]
+    at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")
     key: Mapped[str] = mapped_column(Key, unique=True)
 
 

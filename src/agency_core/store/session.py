@@ -58,6 +58,7 @@ class Transaction:
         from agency_core.store.firm import DelegationRepository, EmployeeRepository
         from agency_core.store.log import LogRepository
         from agency_core.store.registry import DestructionRepository, RecordRepository
+        from agency_core.store.tracked import TrackedRepository
 
         self.store = store
         self.session = session
@@ -70,6 +71,7 @@ class Transaction:
         self.records: RegistryPort = RecordRepository(self)
         self.destruction: DestructionPort = DestructionRepository(self)
         self.log: LogPort = LogRepository(self)
+        self.tracked = TrackedRepository(self)
 
     def now(self) -> datetime:
         """The store's clock (UTC)."""
@@ -178,8 +180,8 @@ class Store:
             yield conn
             conn.rollback()
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Create or upgrade the schema with the bundled Alembic migrations."""
+    def upgrade(self, revision: str = "heads") -> None:
+        """Create or upgrade the schema: the core's migrations and every plugin branch."""
         from agency_core.store.migrate import upgrade
 
         upgrade(self, revision)

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine
 from agency_core.store.models import Base
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = config.attributes.get("metadata", [Base.metadata])
 
 
 def _run(connection: object) -> None:
