@@ -4,15 +4,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(addsuffix pyproject.toml,$(PLUGINS)) | cksum | cut -d' ' -f1)
 
 .PHONY: install demo test lint docs bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(addsuffix pyproject.toml,$(PLUGINS))
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" $(addprefix -e ,$(PLUGINS))
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -21,7 +22,7 @@ install: $(STAMP)
 demo: $(STAMP)  ## the main job: a small firm's day on the embedded SQLite default
 	$(BIN)/agency demo
 
-test: $(STAMP)  ## the whole test suite (PostgreSQL too when AGENCY_TEST_DATABASE_URL is set)
+test: $(STAMP)  ## every test, core and plugins (PostgreSQL too when AGENCY_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
