@@ -101,7 +101,7 @@ def request_from_json(data: str | bytes | Mapping[str, Any], engine: Engine | No
             f"kind must be one of {', '.join(sorted(kinds))}, not {kind!r}", path="$.kind"
         )
     try:
-        request = converter.structure(fields, kinds[kind])
+        request: Any = converter.structure(fields, kinds[kind])
         if isinstance(request, TransitionCheck) and request.data is not None and engine:
             machine = engine.machines.get(request.subject_kind)
             if machine is not None and machine.item.data is not None:

@@ -85,7 +85,9 @@ class HookRegistry:
         self._manager = manager
         self.owners: dict[str, str] = dict.fromkeys(_spec_names(hookspecs), "agency_core")
 
-    def add_hookspecs(self, module_or_class: object, *, owner: str | None = None) -> None:
+    def add_hookspecs(
+        self, module_or_class: ModuleType | type, *, owner: str | None = None
+    ) -> None:
         """Add the ``@hookspec`` functions of ``module_or_class``; every name starts ``agency_``."""
         who = owner or plugin_name(module_or_class)
         names = _spec_names(module_or_class)

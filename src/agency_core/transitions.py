@@ -115,11 +115,12 @@ class TransitionCheck:
                 f"a {machine.subject} starts in {machine.initial}, not {first}", path="$.history"
             )
         state = machine.initial
-        for index, move in enumerate((*self.history, self)):
-            to = move.to_state
+        steps = [move.to_state for move in self.history] + [self.to_state]
+        for index, to in enumerate(steps):
             if to not in machine.targets(state):
                 allowed = ", ".join(sorted(machine.targets(state))) or "none (a final state)"
-                where = "$.to_state" if move is self else f"$.history[{index}].to_state"
+                last = index == len(self.history)
+                where = "$.to_state" if last else f"$.history[{index}].to_state"
                 raise InvalidInput(
                     f"a {machine.subject} cannot go from {state} to {to}; from {state} it may "
                     f"go to: {allowed}",

@@ -22,12 +22,12 @@ CORE_VERSIONS: Final = Path(__file__).parent / "migrations" / "versions"
 _REVISION: Final = re.compile(r"^revision(?:\s*:\s*str)?\s*=\s*[\"']([^\"']+)[\"']", re.M)
 
 
-def _label(_inst: object, _attribute: object, value: object) -> None:
+def _label(_inst: object, _attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", value):
         raise PluginError(f"a branch label is a short lower-case name, not {value!r}")
 
 
-def _versions(_inst: object, _attribute: object, value: object) -> None:
+def _versions(_inst: object, _attribute: attrs.Attribute[Path], value: Path) -> None:
     if not isinstance(value, Path) or not value.is_dir():
         raise PluginError(f"versions must be a directory of Alembic revisions, not {value!r}")
 
