@@ -263,11 +263,11 @@ class Engine:
             return self._decided(
                 request, [Finding("APR-01", Severity.DENY, _NO_ROUTE, facts, ENGINE)]
             )
-        try:
-            own = [calls.checked(finding, plugin) for finding in route.findings]
-        except TypeError as exc:
-            return self._decided(request, [calls.failure(plugin, _ROUTE_HOOK, exc)])
         if self._impls["agency_check_approval"]:
+            try:
+                own = [calls.checked(finding, plugin) for finding in route.findings]
+            except TypeError as exc:
+                return self._decided(request, [calls.failure(plugin, _ROUTE_HOOK, exc)])
             checked = self._collect(
                 "agency_check_approval", request=request, route=route, policy=self.policy
             )
@@ -277,6 +277,10 @@ class Engine:
         key = (id(route), plugin)
         cached = self._by_route.get(key)
         if cached is None or cached[0] is not route:
+            try:
+                own = [calls.checked(finding, plugin) for finding in route.findings]
+            except TypeError as exc:
+                return self._decided(request, [calls.failure(plugin, _ROUTE_HOOK, exc)])
             if len(self._by_route) >= _ROUTE_CACHE:
                 self._by_route.clear()
             decision = Decision.combine(
