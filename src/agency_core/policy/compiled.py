@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import attrs
 
+from agency_core.calendar import WorkingCalendar
 from agency_core.decision import RouteStep
 from agency_core.entities import Record, Role
 from agency_core.policy.model import Basis, DestructionSpec, PolicyFile
@@ -125,6 +126,8 @@ class Policy:
     destruction: DestructionSpec
     min_backups: int
     file: PolicyFile = attrs.field(repr=False)
+    calendar: WorkingCalendar = attrs.field(repr=False)
+    """The working calendar: the bundled schedule with the policy's ``[calendar]`` years."""
 
     def matrix(self, action: str, department: str) -> Matrix | None:
         """The tiers for ``action`` in ``department``: its own override, else firm-wide."""

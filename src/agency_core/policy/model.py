@@ -11,12 +11,14 @@ from typing import Literal
 
 import attrs
 
+from agency_core.calendar import YearSchedule
 from agency_core.entities.org import Scope
 
 __all__ = [
     "ActionSpec",
     "ApprovalSpec",
     "Basis",
+    "CalendarSpec",
     "DestructionSpec",
     "DutyConflictSpec",
     "PolicyFile",
@@ -150,6 +152,16 @@ class RetentionSpec:
 
 
 @attrs.frozen
+class CalendarSpec:
+    """[calendar]: years of the working calendar added to, or replacing, the bundled schedule."""
+
+    file: str | None = None
+    """A calendar file (``[years.<year>]`` tables), relative to the policy file."""
+    years: dict[str, YearSchedule] = attrs.Factory(dict)
+    """[calendar.years.<year>]: a year's schedule; it wins over the file and the bundled one."""
+
+
+@attrs.frozen
 class PolicyFile:
     """A whole policy file."""
 
@@ -160,3 +172,4 @@ class PolicyFile:
     segregation: SegregationSpec = attrs.Factory(SegregationSpec)
     delegation: dict[str, list[str]] = attrs.Factory(dict)
     """Which roles may deputise for which (APR-06): principal role -> delegate roles."""
+    calendar: CalendarSpec = attrs.Factory(CalendarSpec)
