@@ -148,12 +148,14 @@ def test_just_before_midnight_in_shanghai_is_still_that_day() -> None:
     assert CAL.deadline(evening, Period(1)).last_day == date(2025, 11, 4)
 
 
-def test_a_utc_event_on_the_eve_of_national_day_counts_from_the_holiday() -> None:
-    eve = datetime(2025, 9, 30, 17, tzinfo=UTC)  # 1 October, 01:00 in Shanghai
-    assert CAL.deadline(eve, Period(1)).last_day == date(2025, 10, 9)
-    assert CAL.deadline(eve, Period(1), "UTC").last_day == date(2025, 10, 9)
-    assert CAL.deadline(eve - timedelta(hours=8), Period(1)).last_day == date(2025, 10, 9)
-    assert CAL.deadline(date(2025, 9, 29), Period(1)).last_day == date(2025, 9, 30)
+def test_a_utc_evening_on_the_last_holiday_is_the_first_working_day_in_shanghai() -> None:
+    # 16:30 UTC on Wednesday 8 October 2025 (still National Day) is 00:30 on Thursday 9 October
+    evening = datetime(2025, 10, 8, 16, 30, tzinfo=UTC)
+    assert CAL.deadline(evening, Period(1)).last_day == date(2025, 10, 10)
+    assert CAL.deadline(evening, Period(1), "UTC").last_day == date(2025, 10, 9)
+    plus_eight = evening.astimezone(timezone(timedelta(hours=8)))
+    assert plus_eight.date() == date(2025, 10, 9)
+    assert CAL.deadline(plus_eight, Period(1)).last_day == date(2025, 10, 10)
 
 
 # -------------------------------------------------------------------------------------------------
