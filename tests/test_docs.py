@@ -27,7 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 CONTROLS = ROOT.parent / "shared" / "CONTROLS.md"
 FAMILIES = ("FEE", "APR", "SOD", "RET")
-EXAMPLE_PAGES = ("index.md", "quickstart.md", "concepts.md", "hooks.md", "policy.md")
+EXAMPLE_PAGES = (
+    "index.md",
+    "quickstart.md",
+    "concepts.md",
+    "hooks.md",
+    "policy.md",
+    "calendar.md",
+)
 
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 HOOK_HEADING = re.compile(r"^#{2,4} (?P<name>agency_\w+)\((?P<args>[^)]*)\)[ \t]*$", re.M)
@@ -179,7 +186,9 @@ def resolve(dotted: str) -> object:
     raise ImportError(dotted)
 
 
-@pytest.mark.parametrize("page", ["controls.md", "hooks.md", "concepts.md", "policy.md"])
+@pytest.mark.parametrize(
+    "page", ["controls.md", "hooks.md", "concepts.md", "policy.md", "calendar.md"]
+)
 def test_dotted_names_in_the_docs_resolve(page: str) -> None:
     names = set(re.findall(r"`~?(agency_core(?:\.\w+)+)(?:\(\))?`", read(page)))
     names |= set(re.findall(r"\{\w+\}`(?:[^`<]*<)?~?(agency_core(?:\.\w+)+)>?`", read(page)))
@@ -229,7 +238,9 @@ def test_public_name_is_in_the_api_reference(name: str) -> None:
     assert documented, f"agency_core.{name} is not documented in docs/api.md"
 
 
-@pytest.mark.parametrize("module", ["agency_core.errors", "agency_core.policy"])
+@pytest.mark.parametrize(
+    "module", ["agency_core.errors", "agency_core.policy", "agency_core.calendar"]
+)
 def test_module_api_is_documented(module: str) -> None:
     mod = importlib.import_module(module)
     documented = [obj for _target, obj in documented_objects()]

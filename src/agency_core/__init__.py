@@ -7,6 +7,7 @@
 ('dept_head', 'finance_manager')
 """
 
+from agency_core.calendar import Deadline, Period, WorkingCalendar, bundled_calendar
 from agency_core.checks import (
     ChargeCheck,
     CollectionCheck,
@@ -52,6 +53,7 @@ from agency_core.entities import (
 )
 from agency_core.errors import (
     AgencyError,
+    CalendarError,
     CurrencyMismatch,
     InvalidInput,
     MoneyError,
@@ -70,12 +72,14 @@ __all__ = [
     "AgencyError",
     "Appraisal",
     "ApprovalRequest",
+    "CalendarError",
     "Charge",
     "ChargeCheck",
     "Client",
     "CollectionCheck",
     "Contract",
     "CurrencyMismatch",
+    "Deadline",
     "Decision",
     "Delegation",
     "Department",
@@ -101,6 +105,7 @@ __all__ = [
     "Opinion",
     "Outcome",
     "PerformedDuty",
+    "Period",
     "PluginError",
     "Policy",
     "PolicyError",
@@ -123,6 +128,8 @@ __all__ = [
     "StepCheck",
     "Text",
     "Verdict",
+    "WorkingCalendar",
+    "bundled_calendar",
     "default_policy",
     "hookimpl",
     "load_policy",

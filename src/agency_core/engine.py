@@ -7,12 +7,14 @@ The fail-closed hook loop is in :mod:`agency_core.calls`, what plugins register 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
 from agency_core import calls, retention
+from agency_core.calendar import Deadline, Period
 from agency_core.calls import ENGINE, Impl
 from agency_core.checks import (
     ChargeCheck,
@@ -427,8 +429,22 @@ class Engine:
 
         return retention.resolve(record, policy, rule_of)
 
+    def deadline(self, start: datetime, period: Period) -> Deadline:
+        """When a period that an event at ``start`` starts ends (``agency_deadline``).
+
+        :class:`~agency_core.errors.CalendarError` when the calendar does not know a year the
+        period touches; :class:`PluginError` when no plugin answers or one fails.
+        """
+        found = self.lookup(
+            "agency_deadline", Deadline, start=start, period=period, policy=self.policy
+        )
+        if found is None:
+            raise PluginError("no plugin answers agency_deadline; is a deadline plugin blocked?")
+        return found
+
     def lookup(self, hook: str, kind: type[Any], **kwargs: Any) -> Any:
-        """The first answer of lookup ``hook`` (a plugin's own firstresult hook, say).
+        """The first answer of lookup ``hook`` (a plugin's own firstresult hook, say), called with
+        ``kwargs``.
 
         A plugin that raises an agency error passes it on; any other failure is a
         :class:`PluginError` naming the plugin; no answer at all is None.

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "AgencyError",
+    "CalendarError",
     "CurrencyMismatch",
     "InvalidInput",
     "MoneyError",
@@ -43,6 +44,23 @@ class MoneyError(InvalidInput):
 
 class CurrencyMismatch(MoneyError):
     """Two amounts in different currencies were combined or compared (FEE-06)."""
+
+
+class CalendarError(InvalidInput):
+    """A deadline that needs a day of a year the working calendar has no schedule for.
+
+    ``year`` is that year. Deadlines are never counted on weekdays alone: add the year's official
+    schedule to the policy (``[calendar.years.<year>]``) or to a calendar file it names.
+    """
+
+    def __init__(self, year: int, *, path: str = "$") -> None:
+        self.year = year
+        super().__init__(
+            f"the working calendar has no schedule for {year}: add its official holidays and "
+            f"adjusted working days to the policy as [calendar.years.{year}] holidays = [...] "
+            f"workdays = [...] (or in the file [calendar] file names)",
+            path=path,
+        )
 
 
 class PolicyError(AgencyError, ValueError):

@@ -46,6 +46,7 @@ BUILTINS: Final = (
     "agency_core.builtin.approvals",
     "agency_core.builtin.segregation",
     "agency_core.builtin.retention",
+    "agency_core.builtin.deadlines",
 )
 """The bundled plugins, registered under their module names (block one to replace it)."""
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from agency_core.calendar import WorkingCalendar
 from agency_core.decision import RouteStep
 from agency_core.entities import Record, Role
 from agency_core.errors import PluginError
@@ -130,6 +131,8 @@ class Policy:
     destruction: DestructionSpec
     min_backups: int
     file: PolicyFile = attrs.field(repr=False)
+    calendar: WorkingCalendar = attrs.field(repr=False)
+    """The working calendar: the bundled schedule with the policy's ``[calendar]`` years."""
     sections: Mapping[str, Any] = attrs.field(factory=lambda: MappingProxyType({}), repr=False)
     """The plugins' policy sections, by name, once an engine has bound them."""
 

@@ -12,6 +12,12 @@ from pathlib import Path
 
 import cattrs
 
+from agency_core.calendar import (
+    WorkingCalendar,
+    bundled_calendar,
+    read_calendar,
+    schedule_problems,
+)
 from agency_core.convert import error_lines, strict_converter
 from agency_core.decision import RouteStep
 from agency_core.entities import Role
@@ -26,8 +32,12 @@ converter = strict_converter()
 """The policy converter: our own, so nobody's global converter changes how policies load."""
 
 
-def parse_policy(data: bytes, source: str = "<policy>") -> Policy:
-    """Parse, check and compile policy TOML ``data``; ``source`` names it in errors."""
+def parse_policy(data: bytes, source: str = "<policy>", *, base: Path | None = None) -> Policy:
+    """Parse, check and compile policy TOML ``data``; ``source`` names it in errors.
+
+    A relative ``[calendar] file`` is found in the folder ``base`` (default: the working folder);
+    the SHA-256 then covers the policy's bytes followed by the calendar file's.
+    """
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -41,7 +51,8 @@ def parse_policy(data: bytes, source: str = "<policy>") -> Policy:
     problems = list(_invariants(spec))
     if problems:
         raise PolicyError(source, problems)
-    return _compile(spec, hashlib.sha256(data).hexdigest(), source)
+    calendar, calendar_data = _calendar(spec, source, base)
+    return _compile(spec, hashlib.sha256(data + calendar_data).hexdigest(), source, calendar)
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -51,7 +62,7 @@ def load_policy(path: str | Path) -> Policy:
         data = path.read_bytes()
     except OSError as exc:
         raise PolicyError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
-    return parse_policy(data, str(path))
+    return parse_policy(data, str(path), base=path.parent)
 
 
 @cache
@@ -91,6 +102,7 @@ def _invariants(spec: PolicyFile) -> Iterator[str]:
     yield from _delegation_problems(spec, roles)
     yield from _segregation_problems(spec, roles)
     yield from _retention_problems(spec, roles)
+    yield from schedule_problems(spec.calendar.years, "$.calendar.years")
 
 
 def _unknown(names: list[str], roles: set[str], path: str) -> Iterator[str]:
@@ -245,7 +257,29 @@ def _retention_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _compile(spec: PolicyFile, sha256: str, source: str) -> Policy:
+def _calendar(spec: PolicyFile, source: str, base: Path | None) -> tuple[WorkingCalendar, bytes]:
+    """The bundled calendar, then the calendar file's years, then the policy's own
+    ``[calendar.years]`` (each year given replaces the one before); and the file's bytes."""
+    calendar, data = bundled_calendar(), b""
+    if spec.calendar.file is not None:
+        path = (base or Path.cwd()) / spec.calendar.file
+        problem = None
+        if path.exists() and not path.is_file():  # a folder, a FIFO, a device
+            problem = "not a regular file"
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problem = str(exc.strerror or exc)
+        if problem is not None:
+            raise PolicyError(
+                source, [f"cannot read the calendar file {path}: {problem} @ $.calendar.file"]
+            )
+        calendar = calendar.with_years(read_calendar(data, str(path)))
+    return calendar.with_years({int(year): s for year, s in spec.calendar.years.items()}), data
+
+
+def _compile(spec: PolicyFile, sha256: str, source: str, calendar: WorkingCalendar) -> Policy:
     roles = {
         name: Role(name, r.name_en, r.name_zh, r.scope, frozenset(r.inherits))
         for name, r in spec.roles.items()
@@ -301,4 +335,5 @@ def _compile(spec: PolicyFile, sha256: str, source: str) -> Policy:
         destruction=spec.retention.destruction,
         min_backups=spec.retention.min_backups,
         file=spec,
+        calendar=calendar,
     )

@@ -11,12 +11,14 @@ from typing import Any, Literal
 
 import attrs
 
+from agency_core.calendar import YearSchedule
 from agency_core.entities.org import Scope
 
 __all__ = [
     "ActionSpec",
     "ApprovalSpec",
     "Basis",
+    "CalendarSpec",
     "DestructionSpec",
     "DutyConflictSpec",
     "PolicyFile",
@@ -150,6 +152,16 @@ class RetentionSpec:
 
 
 @attrs.frozen
+class CalendarSpec:
+    """[calendar]: years of the working calendar added to, or replacing, the bundled schedule."""
+
+    file: str | None = None
+    """A calendar file (``[years.<year>]`` tables), relative to the policy file."""
+    years: dict[str, YearSchedule] = attrs.Factory(dict)
+    """[calendar.years.<year>]: a year's schedule; it wins over the file and the bundled one."""
+
+
+@attrs.frozen
 class PolicyFile:
     """A whole policy file."""
 
@@ -162,3 +174,4 @@ class PolicyFile:
     """Which roles may deputise for which (APR-06): principal role -> delegate roles."""
     plugins: dict[str, dict[str, Any]] = attrs.Factory(dict)
     """[plugins.NAME]: the sections plugins declare, structured when the engine composes them."""
+    calendar: CalendarSpec = attrs.Factory(CalendarSpec)
