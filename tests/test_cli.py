@@ -53,6 +53,19 @@ def test_decide_reads_a_file_and_a_batch(tmp_path: Path) -> None:
     assert [d["outcome"] for d in json.loads(result.stdout)] == ["allow", "needs_approval"]
 
 
+def test_decide_on_a_batch_exits_with_the_most_severe_outcome(tmp_path: Path) -> None:
+    conflict = {**DUTY, "performed": [{"duty": "approve_payment", "actor": "fm"}]}
+    for batch in ([conflict, CLAIM], [CLAIM, conflict]):
+        path = tmp_path / "batch.json"
+        path.write_text(json.dumps(batch))
+        result = agency("decide", str(path))
+        assert sorted(d["outcome"] for d in json.loads(result.stdout)) == [
+            "deny",
+            "needs_approval",
+        ]
+        assert result.exit_code == EXIT_DENY  # deny (3) outranks needs approval (4)
+
+
 def test_decide_as_text_in_chinese() -> None:
     result = agency("--lang", "zh-CN", "decide", "--format", "text", stdin=json.dumps(CLAIM))
     assert result.exit_code == EXIT_NEEDS_APPROVAL
