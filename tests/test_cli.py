@@ -39,7 +39,7 @@ def test_decide_prints_the_decision_and_exits_by_outcome() -> None:
     assert result.exit_code == EXIT_NEEDS_APPROVAL
     decision = json.loads(result.stdout)
     jsonschema.validate(decision, decision_schema())
-    assert decision["route"]["steps"][1] == {"role": "finance_manager", "scope": "company"}
+    assert decision["route"]["steps"][1] == {"role": "finance_reviewer", "scope": "company"}
     assert agency("decide", stdin=json.dumps(DUTY)).exit_code == 0
     conflict = {**DUTY, "performed": [{"duty": "approve_payment", "actor": "fm"}]}
     assert agency("decide", stdin=json.dumps(conflict)).exit_code == EXIT_DENY

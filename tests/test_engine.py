@@ -138,7 +138,7 @@ def test_a_firm_overrides_a_lookup_and_replaces_a_bundled_plugin() -> None:
     assert branch.route.roles == ("dept_head", "archives_head")
     head_office = engine.route_approval(claim(12000))
     assert head_office.route is not None
-    assert head_office.route.roles == ("dept_head", "finance_manager")
+    assert head_office.route.roles == ("dept_head", "finance_reviewer", "finance_manager")
     bare = Engine(block=["agency_core.builtin.approvals"]).route_approval(claim(12000))
     assert bare.outcome is Outcome.DENY  # nobody routes: a policy gap, fail closed
 

@@ -108,7 +108,8 @@ class Finding:
     control: str
     severity: Severity
     text: Text
-    facts: Mapping[str, Fact] = attrs.field(factory=dict)
+    facts: Mapping[str, Fact] = attrs.field(factory=_f.FrozenMap, converter=_f.frozen_map)
+    """Read-only: one finding may be shared by many cached decisions."""
     plugin: str = ""
     """Set by the engine to the name of the plugin that returned the finding."""
 

@@ -20,17 +20,18 @@ def _submit(store: st.Store, request_id: str = "R1", **kw: str) -> st.Submission
 
 def test_a_request_goes_through_its_route_in_order(staffed):
     submitted = _submit(staffed)
-    assert submitted.route.roles == ("dept_head", "finance_manager")
+    assert submitted.route.roles == ("dept_head", "finance_reviewer", "finance_manager")
     assert (submitted.status, submitted.next_step) == (st.Status.PENDING, 0)
     with staffed.transaction() as tx:
         tx.approvals.approve("R1", 0, "H1", key="a0")
         assert tx.approvals.get("R1").next_step == 1
-        tx.approvals.approve("R1", 1, "F1", key="a1")
+        tx.approvals.approve("R1", 1, "V1", key="a1")
+        tx.approvals.approve("R1", 2, "F1", key="a2")
     with staffed.transaction() as tx:
         done = tx.approvals.get("R1")
     assert done.status is st.Status.APPROVED
     assert done.next_step is None
-    assert [(a.step, a.actor) for a in done.history] == [(0, "H1"), (1, "F1")]
+    assert [(a.step, a.actor) for a in done.history] == [(0, "H1"), (1, "V1"), (2, "F1")]
     assert done.request.amount == Money("12000", "CNY")
 
 
@@ -42,7 +43,12 @@ def test_submit_takes_the_engines_decision_and_refuses_a_denied_one(staffed, eng
     with staffed.transaction() as tx:
         decision = engine.route_approval(claim("R2", "60000"))
         submitted = tx.approvals.submit(claim("R2", "60000"), decision, key="k2")
-    assert submitted.route.roles == ("dept_head", "finance_manager", "general_manager")
+    assert submitted.route.roles == (
+        "dept_head",
+        "finance_reviewer",
+        "finance_manager",
+        "general_manager",
+    )
     assert submitted.policy_sha256 == engine.policy.sha256
 
 
@@ -88,7 +94,7 @@ def test_a_rejection_needs_a_reason_and_ends_the_route(staffed):
     assert rejected.status is st.Status.REJECTED
     assert rejected.history[0].reason == "no receipts attached"
     with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
-        tx.approvals.approve("R1", 1, "F1", key="a1")
+        tx.approvals.approve("R1", 1, "V1", key="a1")
     assert refused.value.controls == {"APR-07"}
 
 
@@ -96,9 +102,10 @@ def test_a_decided_request_cannot_be_decided_again(staffed):
     _submit(staffed)
     with staffed.transaction() as tx:
         tx.approvals.approve("R1", 0, "H1", key="a0")
-        tx.approvals.approve("R1", 1, "F1", key="a1")
+        tx.approvals.approve("R1", 1, "V1", key="a1")
+        tx.approvals.approve("R1", 2, "F1", key="a2")
     with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
-        tx.approvals.decide("R1", 1, Verdict.APPROVE, "F1", key="a1-again")
+        tx.approvals.decide("R1", 2, Verdict.APPROVE, "F1", key="a2-again")
     assert isinstance(refused.value, StateError)
     assert "APR-07" in refused.value.controls
 
@@ -106,7 +113,7 @@ def test_a_decided_request_cannot_be_decided_again(staffed):
 def test_steps_go_in_order(staffed):
     _submit(staffed)
     with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
-        tx.approvals.approve("R1", 1, "F1", key="early")
+        tx.approvals.approve("R1", 1, "V1", key="early")
     assert refused.value.controls == {"APR-07"}
     assert "not approved yet" in str(refused.value)
 

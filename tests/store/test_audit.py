@@ -73,7 +73,8 @@ def test_each_sweep_counts_its_offences(planted):
     assert (found["SOD-01"].count, found["SOD-01"].sample) == (1, ("R-self:0",))
     assert (found["SOD-04"].count, found["SOD-04"].sample) == (1, ("R-two:M1",))
     assert (found["APR-04"].count, found["APR-04"].sample) == (1, ("R-dept:0",))
-    assert found["APR-07"].count == 4  # R-self, R-dept, R-branch wait at step 1, R-wait at 0
+    # R-self, R-dept, R-branch wait at step 1, R-two at step 2 (finance_manager), R-wait at 0
+    assert found["APR-07"].count == 5
     assert "R-wait" in found["APR-07"].sample
     assert (found["RET-02"].count, found["RET-02"].sample) == (1, (names["expired"],))
     assert (found["RET-03"].count, found["RET-03"].sample) == (1, (names["gone"],))

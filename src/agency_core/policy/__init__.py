@@ -2,6 +2,7 @@
 
 from agency_core.policy.compiled import (
     ConflictSet,
+    Destruction,
     Matrix,
     Policy,
     Retention,
@@ -20,6 +21,7 @@ from agency_core.policy.model import Basis, PolicyFile
 __all__ = [
     "Basis",
     "ConflictSet",
+    "Destruction",
     "Matrix",
     "Policy",
     "PolicyFile",

@@ -242,15 +242,16 @@ def run_audit(
 ) -> list[AuditFinding]:
     """Run ``sweeps`` in the database; one :class:`AuditFinding` per sweep, zero counts included.
 
-    ``on`` is the day checked (today in UTC by default), ``policy`` the one whose roles and
-    backup minimum apply (the store's engine's by default).
+    ``on`` is the day checked (today in the policy's time zone by default), ``policy`` the one
+    whose roles and backup minimum apply (the store's engine's by default).
     """
     now = store.clock()
+    policy = policy or store.engine.policy
     opts = AuditOptions(
-        on=on or now.date(),
+        on=on or policy.local_date(now),
         now=now,
         step_deadline=step_deadline,
-        policy=policy or store.engine.policy,
+        policy=policy,
     )
     results = []
     with store.reading() as conn:
