@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
+import attrs
 import pytest
 
-from agency_core import PolicyError, default_policy, load_policy, parse_policy
+from agency_core import (
+    DutyCheck,
+    Engine,
+    PerformedDuty,
+    PolicyError,
+    default_policy,
+    load_policy,
+    parse_policy,
+)
 
 DEFAULT = resources.files("agency_core.policy").joinpath("default.toml").read_text("utf-8")
 EXPENSE_TOP = '{ route = ["dept_head", "finance_reviewer", "finance_manager", "general_manager"] },'
@@ -268,3 +278,25 @@ def test_apr_03_an_override_as_strict_or_stricter_loads() -> None:
 def test_the_time_zone_is_checked_at_load() -> None:
     text = DEFAULT.replace('timezone = "Asia/Shanghai"', 'timezone = "Asia/Peking"', 1)
     assert problems_of(text) == ("unknown IANA time zone 'Asia/Peking' @ $.policy.timezone",)
+
+
+def test_the_compiled_policy_is_read_only() -> None:
+    policy = default_policy()
+    sha256 = policy.sha256
+    with pytest.raises(AttributeError):
+        policy.duty_conflicts.clear()  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        policy.duty_conflicts["pay"] = frozenset()  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        policy.destruction.approver_roles.clear()  # type: ignore[attr-defined]
+    for field in attrs.fields(type(policy)):
+        value = getattr(policy, field.name)
+        assert not isinstance(value, list | dict | set), field.name
+        if isinstance(value, Mapping):
+            assert not hasattr(value, "__setitem__"), field.name
+            assert all(not isinstance(v, list | dict | set) for v in value.values()), field.name
+    assert not hasattr(policy, "file")  # the parsed file's lists and dicts are not exposed
+    assert default_policy().sha256 == sha256
+    paid = (PerformedDuty("approve_payment", "fm"),)
+    decision = Engine().check_duty(DutyCheck("PAY-1", "pay", "fm", paid))
+    assert decision.controls == {"SOD-03"}  # still switched on for every later engine
