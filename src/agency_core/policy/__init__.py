@@ -8,6 +8,7 @@ from agency_core.policy.compiled import (
     Retention,
     RetentionRule,
     add_years,
+    lower_approvals,
 )
 from agency_core.policy.load import (
     converter,
@@ -31,6 +32,7 @@ __all__ = [
     "converter",
     "default_policy",
     "load_policy",
+    "lower_approvals",
     "parse_policy",
     "statutory_minimums",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ __all__ = [
     "Retention",
     "RetentionRule",
     "add_years",
+    "lower_approvals",
 ]
 
 
@@ -96,6 +97,26 @@ class Retention:
     def known(self) -> bool:
         """Whether the due date is settled (every class known, every event happened)."""
         return not self.unknown and not self.waiting
+
+
+def lower_approvals(
+    high: Sequence[str], low: Sequence[str], ranks: Mapping[str, int]
+) -> str | None:
+    """Why route ``high`` needs fewer or lower approvals than ``low`` (APR-03), or None.
+
+    ``high`` dominates ``low`` when every role of ``low`` can be paired with its own role of
+    ``high`` of equal or higher rank: both routes' ranks sorted from the highest, each rank of
+    ``high`` is at least the rank in the same place of ``low``.
+    """
+    if len(high) < len(low):
+        return f"fewer approvals, {len(high)} instead of {len(low)}"
+    mine = sorted(high, key=lambda role: -ranks.get(role, 0))
+    theirs = sorted(low, key=lambda role: -ranks.get(role, 0))
+    for ours, needed in zip(mine, theirs, strict=False):
+        if ranks.get(ours, 0) < ranks.get(needed, 0):
+            rank = ranks[needed]
+            return f"lower approvals, {needed} (rank {rank}) has no approver of its rank or higher"
+    return None
 
 
 @attrs.frozen

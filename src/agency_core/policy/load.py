@@ -19,7 +19,14 @@ from agency_core.decision import RouteStep
 from agency_core.entities import Role
 from agency_core.entities.money import CURRENCIES
 from agency_core.errors import PolicyError
-from agency_core.policy.compiled import ConflictSet, Destruction, Matrix, Policy, RetentionRule
+from agency_core.policy.compiled import (
+    ConflictSet,
+    Destruction,
+    Matrix,
+    Policy,
+    RetentionRule,
+    lower_approvals,
+)
 from agency_core.policy.model import ActionSpec, Basis, PolicyFile, TierSpec
 
 __all__ = ["converter", "default_policy", "load_policy", "parse_policy"]
@@ -160,24 +167,6 @@ def _approval_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
                 yield from _override_problems(action, tiers, ranks, here)
 
 
-def _lower(high: list[str], low: list[str], ranks: Mapping[str, int]) -> str | None:
-    """Why route ``high`` needs fewer or lower approvals than ``low`` (APR-03), or None.
-
-    ``high`` dominates ``low`` when every role of ``low`` can be paired with its own role of
-    ``high`` of equal or higher rank: both routes' ranks sorted from the highest, each rank of
-    ``high`` is at least the rank in the same place of ``low``.
-    """
-    if len(high) < len(low):
-        return f"fewer approvals, {len(high)} instead of {len(low)}"
-    mine = sorted(high, key=lambda role: -ranks.get(role, 0))
-    theirs = sorted(low, key=lambda role: -ranks.get(role, 0))
-    for ours, needed in zip(mine, theirs, strict=False):
-        if ranks.get(ours, 0) < ranks.get(needed, 0):
-            rank = ranks[needed]
-            return f"lower approvals, {needed} (rank {rank}) has no approver of its rank or higher"
-    return None
-
-
 def _tier_problems(
     tiers: list[TierSpec], roles: set[str], ranks: Mapping[str, int], path: str
 ) -> Iterator[str]:
@@ -208,7 +197,7 @@ def _tier_problems(
                 f"APR-03: tier bounds must increase, {tier.max_amount} follows "
                 f"{before.max_amount} @ {here}.max_amount"
             )
-        why = _lower(tier.route, before.route, ranks)
+        why = lower_approvals(tier.route, before.route, ranks)
         if why is not None:
             yield (
                 f"APR-03: a larger amount may not need fewer or lower approvals; tier {index} "
@@ -239,7 +228,7 @@ def _override_problems(
     for amount in amounts:
         own = _tier_of(tiers, amount, inclusive)
         firm = _tier_of(action.tiers, amount, inclusive)
-        why = _lower(tiers[own].route, action.tiers[firm].route, ranks)
+        why = lower_approvals(tiers[own].route, action.tiers[firm].route, ranks)
         if why is not None:
             shown = "every amount above the bounds" if amount is None else f"amount {amount}"
             yield (
