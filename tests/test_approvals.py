@@ -16,6 +16,8 @@ from agency_core import (
     Engine,
     InvalidInput,
     Outcome,
+    Route,
+    RouteStep,
     StepAction,
     StepCheck,
     default_policy,
@@ -262,3 +264,13 @@ def test_apr_07_a_step_beyond_the_route_is_refused(engine: Engine) -> None:
 
 def test_a_rejection_by_the_right_person_is_allowed(engine: Engine) -> None:
     assert step(engine, 0, STAFF["head"], verdict="reject") == set()
+
+
+@pytest.mark.xfail(strict=True, reason="needs engine route check (lead)")
+def test_apr_01_check_step_denies_a_route_the_policy_does_not_give(engine: Engine) -> None:
+    big = claim("60000")
+    forged = Route("expense_reimbursement", (RouteStep("dept_head", "department"),))
+    action = StepAction(0, "head", "approve", NOON)
+    decision = engine.check_step(StepCheck(big, forged, action, STAFF["head"]))
+    assert decision.outcome is Outcome.DENY
+    assert "APR-01" in decision.controls
