@@ -7,7 +7,7 @@ blocked), exactly what the sweeps exist to catch after the fact.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import click
 import pytest
@@ -136,3 +136,12 @@ def test_cli_audit_errors_exit_2_without_traceback(tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().startswith("error:")
     assert "Traceback" not in result.output
+
+
+def test_the_audit_day_is_today_in_the_firms_time_zone(staffed, clock):
+    with staffed.transaction() as tx:
+        card = tx.records.register("fixed_asset_card", closed_on=date(2021, 3, 1))
+        tx.records.record_event(card.number, on=date(2021, 3, 1))  # due 2026-03-02
+    clock.now = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)  # 2026-03-02 00:30 in Shanghai
+    found = _by_control(st.run_audit(staffed))
+    assert (found["RET-02"].count, found["RET-02"].sample) == (1, (card.number,))
