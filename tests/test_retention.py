@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from agency_core import (
@@ -118,6 +118,8 @@ def last_day(event: date, years: int) -> date:
     st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
     st.integers(min_value=1, max_value=100),
 )
+@example(date(2020, 2, 28), 5)  # counting from 29 February (§201) into a year without one
+@example(date(2020, 2, 29), 1)  # an event on 29 February: the period ends at the end of February
 def test_ret_02_property_a_period_ends_at_the_end_of_its_last_day(event: date, years: int) -> None:
     due = add_years(event + timedelta(days=1), years)  # counting starts the next day (§201)
     assert due == last_day(event, years) + timedelta(days=1)
