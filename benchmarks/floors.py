@@ -15,9 +15,9 @@ __all__ = ["plain_decide", "pluggy_manager"]
 NEEDS: Final = "needs_approval"
 _LOW: Final = Decimal(5000)
 _HIGH: Final = Decimal(50000)
-_TIER1: Final = ("dept_head",)
-_TIER2: Final = ("dept_head", "finance_manager")
-_TIER3: Final = ("dept_head", "finance_manager", "general_manager")
+_TIER1: Final = ("dept_head", "finance_reviewer")
+_TIER2: Final = ("dept_head", "finance_reviewer", "finance_manager")
+_TIER3: Final = ("dept_head", "finance_reviewer", "finance_manager", "general_manager")
 _DENIED: Final[Answer] = ("deny", ())
 
 

@@ -42,6 +42,8 @@ def policy_toml(roles: int, conflicts: int, seed: int = SEED) -> str:
     depth = [0] * roles
     for i, name in enumerate(names):
         lines.append(f"[roles.{name}]")
+        if i == 0:
+            lines.append("rank = 1")  # it approves on the one route (APR-03 needs its rank)
         if i >= 10 and rng.random() < 0.3:  # inherit from earlier roles only: no cycles
             parents = [j for j in rng.sample(range(i), 2) if depth[j] < 3][
                 : 1 + (rng.random() < 0.3)

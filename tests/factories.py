@@ -13,6 +13,7 @@ NOON = datetime(2026, 11, 23, 12, 0, tzinfo=BEIJING)
 STAFF = {
     "gm": Employee("gm", "admin", {"general_manager"}),
     "fm": Employee("fm", "finance", {"finance_manager"}),
+    "reviewer": Employee("reviewer", "finance", {"finance_reviewer"}),
     "head": Employee("head", "sales", {"dept_head"}),
     "deputy": Employee("deputy", "sales", {"deputy_dept_head"}),
     "other_head": Employee("other_head", "legal", {"dept_head"}),

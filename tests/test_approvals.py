@@ -16,6 +16,8 @@ from agency_core import (
     Engine,
     InvalidInput,
     Outcome,
+    Route,
+    RouteStep,
     StepAction,
     StepCheck,
     default_policy,
@@ -33,11 +35,11 @@ def roles(engine: Engine, request: ApprovalRequest) -> tuple[str, ...]:
 @pytest.mark.parametrize(
     ("amount", "expected"),
     [
-        ("0", ("dept_head",)),
-        ("5000", ("dept_head",)),  # exactly on the bound: the lower tier (APR-01)
-        ("5000.01", ("dept_head", "finance_manager")),
-        ("50000", ("dept_head", "finance_manager")),
-        ("50000.01", ("dept_head", "finance_manager", "general_manager")),
+        ("0", ("dept_head", "finance_reviewer")),
+        ("5000", ("dept_head", "finance_reviewer")),  # exactly on the bound: the lower tier
+        ("5000.01", ("dept_head", "finance_reviewer", "finance_manager")),
+        ("50000", ("dept_head", "finance_reviewer", "finance_manager")),
+        ("50000.01", ("dept_head", "finance_reviewer", "finance_manager", "general_manager")),
     ],
 )
 def test_apr_01_expense_tiers_with_inclusive_upper_bounds(
@@ -77,12 +79,12 @@ def test_apr_08_spending_beyond_the_budget_adds_the_budget_route(engine: Engine)
     )
     decision = engine.route_approval(request)
     assert decision.route is not None
-    assert decision.route.roles == ("dept_head", "finance_manager")
+    assert decision.route.roles == ("dept_head", "finance_reviewer", "finance_manager")
     assert {f.control for f in decision.findings} == {"APR-01", "APR-08"}
     within = ApprovalRequest(
         "R-4", "expense_reimbursement", cny(3000), "sales", "clerk", budget_remaining=cny(3000)
     )
-    assert roles(engine, within) == ("dept_head",)
+    assert roles(engine, within) == ("dept_head", "finance_reviewer")
 
 
 def test_apr_08_budget_adjustment_is_routed_through_the_matrix(engine: Engine) -> None:
@@ -124,7 +126,7 @@ def test_apr_03_a_larger_amount_never_needs_fewer_or_lower_approvals(
 # Taking a step: APR-04..07
 # --------------------------------------------------------------------------------------------------
 
-REQUEST = claim("12000")  # route: dept_head (sales) -> finance_manager
+REQUEST = claim("12000")  # route: dept_head (sales) -> finance_reviewer -> finance_manager
 ON_LEAVE = Delegation("head", "deputy", NOON - timedelta(days=1), NOON + timedelta(days=1))
 
 
@@ -162,7 +164,9 @@ def approved(index: int, actor: str) -> StepAction:
 
 def test_steps_in_order_by_the_right_people_are_allowed(engine: Engine) -> None:
     assert step(engine, 0, STAFF["head"]) == set()
-    assert step(engine, 1, STAFF["fm"], history=(approved(0, "head"),)) == set()
+    assert step(engine, 1, STAFF["reviewer"], history=(approved(0, "head"),)) == set()
+    history = (approved(0, "head"), approved(1, "reviewer"))
+    assert step(engine, 2, STAFF["fm"], history=history) == set()
 
 
 def test_apr_04_a_step_needs_its_role(engine: Engine) -> None:
@@ -176,7 +180,9 @@ def test_apr_04_a_department_head_approves_only_for_their_own_department(engine:
 def test_apr_04_company_roles_approve_for_any_department(engine: Engine) -> None:
     legal = claim("12000", department="legal")
     history = (approved(0, "other_head"),)
-    assert step(engine, 1, STAFF["fm"], history=history, request=legal) == set()
+    assert step(engine, 1, STAFF["reviewer"], history=history, request=legal) == set()
+    history = (*history, approved(1, "reviewer"))
+    assert step(engine, 2, STAFF["fm"], history=history, request=legal) == set()
 
 
 def test_apr_04_an_inherited_role_counts(engine: Engine) -> None:
@@ -232,7 +238,8 @@ def test_apr_06_only_a_deputy_role_may_stand_in(engine: Engine) -> None:
 
 
 def test_apr_07_steps_go_in_order(engine: Engine) -> None:
-    assert step(engine, 1, STAFF["fm"]) == {"APR-07"}
+    assert step(engine, 1, STAFF["reviewer"]) == {"APR-07"}
+    assert step(engine, 2, STAFF["fm"], history=(approved(0, "head"),)) == {"APR-07"}
 
 
 def test_apr_07_an_approved_step_is_not_decided_again(engine: Engine) -> None:
@@ -241,14 +248,14 @@ def test_apr_07_an_approved_step_is_not_decided_again(engine: Engine) -> None:
 
 
 def test_apr_07_an_approved_request_cannot_be_approved_again(engine: Engine) -> None:
-    history = (approved(0, "head"), approved(1, "fm"))
+    history = (approved(0, "head"), approved(1, "reviewer"), approved(2, "fm"))
     gm_fm = Employee("fm2", "finance", {"finance_manager"})
-    assert step(engine, 1, gm_fm, history=history) == {"APR-07"}
+    assert step(engine, 2, gm_fm, history=history) == {"APR-07"}
 
 
 def test_apr_07_a_rejection_ends_the_route(engine: Engine) -> None:
     rejected = StepAction(0, "head", "reject", NOON, reason="no receipt")
-    assert step(engine, 1, STAFF["fm"], history=(rejected,)) == {"APR-07"}
+    assert step(engine, 1, STAFF["reviewer"], history=(rejected,)) == {"APR-07"}
 
 
 def test_apr_07_a_step_beyond_the_route_is_refused(engine: Engine) -> None:
@@ -257,3 +264,12 @@ def test_apr_07_a_step_beyond_the_route_is_refused(engine: Engine) -> None:
 
 def test_a_rejection_by_the_right_person_is_allowed(engine: Engine) -> None:
     assert step(engine, 0, STAFF["head"], verdict="reject") == set()
+
+
+def test_apr_01_check_step_denies_a_route_the_policy_does_not_give(engine: Engine) -> None:
+    big = claim("60000")
+    forged = Route("expense_reimbursement", (RouteStep("dept_head", "department"),))
+    action = StepAction(0, "head", "approve", NOON)
+    decision = engine.check_step(StepCheck(big, forged, action, STAFF["head"]))
+    assert decision.outcome is Outcome.DENY
+    assert "APR-01" in decision.controls

@@ -37,7 +37,7 @@ def test_workload_covers_every_tier_and_both_bounds(
 ) -> None:
     amounts = {str(r.amount.amount) for r in expense_requests(COUNT)}
     assert {"5000.00", "50000.00"} <= amounts
-    assert {len(route) for _, route in reference} == {1, 2, 3}
+    assert {len(route) for _, route in reference} == {2, 3, 4}
 
 
 def test_ours_floors_and_prototype_agree(

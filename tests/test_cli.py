@@ -39,7 +39,7 @@ def test_decide_prints_the_decision_and_exits_by_outcome() -> None:
     assert result.exit_code == EXIT_NEEDS_APPROVAL
     decision = json.loads(result.stdout)
     jsonschema.validate(decision, decision_schema())
-    assert decision["route"]["steps"][1] == {"role": "finance_manager", "scope": "company"}
+    assert decision["route"]["steps"][1] == {"role": "finance_reviewer", "scope": "company"}
     assert agency("decide", stdin=json.dumps(DUTY)).exit_code == 0
     conflict = {**DUTY, "performed": [{"duty": "approve_payment", "actor": "fm"}]}
     assert agency("decide", stdin=json.dumps(conflict)).exit_code == EXIT_DENY
@@ -51,6 +51,19 @@ def test_decide_reads_a_file_and_a_batch(tmp_path: Path) -> None:
     result = agency("decide", str(path))
     assert result.exit_code == EXIT_NEEDS_APPROVAL
     assert [d["outcome"] for d in json.loads(result.stdout)] == ["allow", "needs_approval"]
+
+
+def test_decide_on_a_batch_exits_with_the_most_severe_outcome(tmp_path: Path) -> None:
+    conflict = {**DUTY, "performed": [{"duty": "approve_payment", "actor": "fm"}]}
+    for batch in ([conflict, CLAIM], [CLAIM, conflict]):
+        path = tmp_path / "batch.json"
+        path.write_text(json.dumps(batch))
+        result = agency("decide", str(path))
+        assert sorted(d["outcome"] for d in json.loads(result.stdout)) == [
+            "deny",
+            "needs_approval",
+        ]
+        assert result.exit_code == EXIT_DENY  # deny (3) outranks needs approval (4)
 
 
 def test_decide_as_text_in_chinese() -> None:

@@ -330,3 +330,41 @@ def test_cli_options_are_documented() -> None:
                 if opt.startswith("--") and opt != "--help" and opt not in text:
                     missing.append(f"{path} {opt}")
     assert missing == []
+
+
+# -------------------------------------------------------------------------------------------------
+# README: the embedding snippet runs as written and type-checks under mypy --strict.
+# -------------------------------------------------------------------------------------------------
+
+
+def readme_python() -> list[str]:
+    text = (ROOT / "README.md").read_text("utf-8")
+    python = [body for info, body, _line in fences(text) if info == "python"]
+    assert python, "README.md has no python block"
+    return python
+
+
+def test_the_readme_snippet_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no policy.toml or anything else to lean on
+    for body in readme_python():
+        exec(compile(body, str(ROOT / "README.md"), "exec"), {"__name__": "readme"})
+    shown = [
+        line.split("#", 1)[1].strip()
+        for line in readme_python()[0].splitlines()
+        if line.startswith("print(") and "#" in line
+    ]
+    out = capsys.readouterr().out.splitlines()
+    for expected in shown:
+        assert expected in out, f"README.md promises {expected}, the snippet printed {out}"
+
+
+def test_the_readme_snippet_type_checks_strictly(tmp_path: Path) -> None:
+    mypy_api = pytest.importorskip("mypy.api")
+    snippet = tmp_path / "readme_snippet.py"
+    snippet.write_text("\n\n".join(readme_python()), encoding="utf-8")
+    out, err, status = mypy_api.run(
+        ["--strict", "--cache-dir", str(ROOT / ".mypy_cache"), str(snippet)]
+    )
+    assert status == 0, out + err

@@ -139,7 +139,7 @@ def test_a_firm_overrides_a_lookup_and_replaces_a_bundled_plugin() -> None:
     assert branch.route.roles == ("dept_head", "archives_head")
     head_office = engine.route_approval(claim(12000))
     assert head_office.route is not None
-    assert head_office.route.roles == ("dept_head", "finance_manager")
+    assert head_office.route.roles == ("dept_head", "finance_reviewer", "finance_manager")
     bare = Engine(block=["agency_core.builtin.approvals"]).route_approval(claim(12000))
     assert bare.outcome is Outcome.DENY  # nobody routes: a policy gap, fail closed
 
@@ -350,3 +350,16 @@ def test_a_route_finding_with_a_fact_that_is_not_json_fails_closed() -> None:
     for decision in (engine.route_approval(claim(1)), *engine.decide_many([claim(1)])):
         assert decision.outcome is Outcome.DENY
         assert decision.controls == {"ENG-01"}
+
+
+def test_the_facts_of_a_shared_finding_are_read_only(engine: Engine) -> None:
+    first = engine.route_approval(claim(100))
+    finding = first.findings[0]
+    with pytest.raises(TypeError):
+        finding.facts["route"] = "nobody"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        finding.facts.clear()  # type: ignore[attr-defined]
+    again = engine.route_approval(claim(200))  # the same tier: the cached, shared decision
+    assert again.findings[0].facts["route"] == "dept_head → finance_reviewer"
+    assert hash(finding) == hash(again.findings[0])
+    assert finding.to_dict()["facts"] == dict(finding.facts)  # the JSON form is unchanged

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -25,6 +25,7 @@ from agency_core import (
     ScheduleItem,
     SettlementStatement,
     StatementLine,
+    hookimpl,
 )
 from tests.factories import NOON, cny
 
@@ -267,3 +268,91 @@ def test_fee_06_an_invoice_or_collection_mixing_currencies_is_denied(engine: Eng
     assert controls(engine, InvoiceCheck(mixed_invoice, [DONE])) == {"FEE-05", "FEE-06"}
     paid_in_usd = CollectionCheck("K-1", usd, NOON + timedelta(hours=1), [DONE, NOTARY], STATEMENT)
     assert controls(engine, paid_in_usd) == {"FEE-06"}
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 8: amendments under FEE-03, third-party marks both ways, the firm's time zone, read-only fees
+# --------------------------------------------------------------------------------------------------
+
+
+def test_fee_03_an_approved_amendment_cannot_lift_a_fee_above_the_published_price(
+    engine: Engine,
+) -> None:
+    lifted = contract(
+        adjustments=[FeeAdjustment("registration", cny(1200), approved=True, approval_id="AM-1")]
+    )
+    decision = engine.check_charge(ChargeCheck(charge(1200), lifted, SCHEDULES))
+    assert decision.outcome is Outcome.DENY
+    (above,) = decision.violations
+    assert above.control == "FEE-03"
+    assert above.facts["approval"] == "AM-1"
+    assert "1200.00 CNY" in above.message()
+    assert "1000.00 CNY" in above.message()
+    within = contract(adjustments=[FeeAdjustment("registration", cny(1000), approved=True)])
+    assert controls(engine, ChargeCheck(charge(1000), within, SCHEDULES)) == set()
+
+
+def test_fee_08_a_charge_marked_third_party_whose_item_is_not_is_denied(engine: Engine) -> None:
+    marked = ChargeCheck(charge(third_party=True), contract(), SCHEDULES)
+    decision = engine.check_charge(marked)
+    assert decision.controls == {"FEE-08"}
+    assert "not a third-party service on the schedule" in decision.violations[0].message()
+
+
+def test_fee_08_an_invoice_line_marked_third_party_whose_charge_is_not_is_denied(
+    engine: Engine,
+) -> None:
+    check = InvoiceCheck(invoice(line(DONE, third_party=True)), [DONE])
+    assert controls(engine, check) == {"FEE-08"}
+
+
+@pytest.mark.parametrize(
+    "signed_at",
+    [
+        datetime(2025, 12, 31, 16, 30, tzinfo=UTC),
+        datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=8))),
+    ],
+    ids=["Z", "+08:00"],
+)
+def test_the_contract_date_is_taken_in_the_firms_time_zone(
+    engine: Engine, signed_at: datetime
+) -> None:
+    # One instant: 2026-01-01 00:30 in Shanghai. The 2026 schedule (registration 1000) applies,
+    # so the agreed 900 is within the published price whichever offset the host wrote.
+    signed = contract(signed_at=signed_at, disclosed_at=signed_at - timedelta(days=1))
+    decision = engine.check_charge(ChargeCheck(charge(), signed, SCHEDULES))
+    assert decision.outcome is Outcome.ALLOW
+    unpublished = contract(signed_at=signed_at, fees={"rush": cny(1)}, disclosed_at=signed_at)
+    (finding,) = engine.check_charge(
+        ChargeCheck(charge(1, "rush"), unpublished, SCHEDULES)
+    ).findings
+    assert finding.facts["date"] == "2026-01-01"
+
+
+def test_a_plugin_cannot_edit_the_contract_fees(engine: Engine) -> None:
+    class Editor:
+        @hookimpl
+        def agency_check_charge(self, check: ChargeCheck) -> None:
+            check.contract.fees["registration"] = check.charge.amount  # type: ignore[index]
+
+    mine = contract()
+    before = dict(mine.fees)
+    decision = Engine(plugins=[Editor()]).check_charge(ChargeCheck(charge(950), mine, SCHEDULES))
+    assert decision.outcome is Outcome.DENY
+    assert {f.control for f in decision.violations} == {"ENG-01", "FEE-01"}
+    (failed,) = (f for f in decision.violations if f.control == "ENG-01")
+    assert "TypeError" in failed.facts["error"]  # type: ignore[operator]
+    assert dict(mine.fees) == before
+    with pytest.raises(TypeError):
+        mine.fees["registration"] = cny(1)  # type: ignore[index]
+
+
+def test_read_only_fees_keep_the_contract_hashable_and_its_canonical_json() -> None:
+    from agency_core.store.canonical import plain
+
+    mine = contract()
+    assert hash(mine) == hash(contract())
+    assert plain(mine)["fees"] == {  # the digest the store keeps is what a dict gave
+        "notary": {"amount": "300.00", "currency": "CNY"},
+        "registration": {"amount": "900.00", "currency": "CNY"},
+    }

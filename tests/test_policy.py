@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
+import attrs
 import pytest
 
-from agency_core import PolicyError, default_policy, load_policy, parse_policy
+from agency_core import (
+    DutyCheck,
+    Engine,
+    PerformedDuty,
+    PolicyError,
+    default_policy,
+    load_policy,
+    parse_policy,
+)
 
 DEFAULT = resources.files("agency_core.policy").joinpath("default.toml").read_text("utf-8")
+EXPENSE_TOP = '{ route = ["dept_head", "finance_reviewer", "finance_manager", "general_manager"] },'
+EXPENSE_MIDDLE = (
+    '{ max_amount = "50000", route = ["dept_head", "finance_reviewer", "finance_manager"] },'
+)
 
 
 def problems_of(text: str) -> tuple[str, ...]:
@@ -23,7 +37,11 @@ def test_the_bundled_policy_holds_the_catalogue_defaults() -> None:
     policy = default_policy()
     expense = policy.matrices["expense_reimbursement", None]
     assert expense.bounds == (5000, 50000)
-    assert [len(route) for route in expense.routes] == [1, 2, 3]
+    assert [len(route) for route in expense.routes] == [2, 3, 4]  # APR-01, corrected
+    assert all(
+        [step.role for step in route[:2]] == ["dept_head", "finance_reviewer"]
+        for route in expense.routes
+    )
     assert policy.matrices["fund_disbursement", None].bounds == (100000,)
     assert policy.matrices["major_cost", None].bounds == (200000,)
     assert policy.retention["voucher"].years == 30
@@ -67,34 +85,21 @@ def test_a_string_where_an_integer_belongs_is_refused() -> None:
 
 
 def test_apr_03_a_tier_that_drops_an_approver_is_refused() -> None:
-    text = DEFAULT.replace(
-        '{ route = ["dept_head", "finance_manager", "general_manager"] },\n]\n\n'
-        "[approval.actions.fund_disbursement]",
-        '{ route = ["general_manager"] },\n]\n\n[approval.actions.fund_disbursement]',
-        1,
-    )
+    text = DEFAULT.replace(EXPENSE_TOP, '{ route = ["general_manager"] },', 1)
     (problem,) = problems_of(text)
     assert problem.startswith("APR-03")
-    assert "drops dept_head, finance_manager" in problem
+    assert "tier 2 against tier 1: fewer approvals, 1 instead of 3" in problem
     assert problem.endswith("@ $.approval.actions.expense_reimbursement.tiers[2].route")
 
 
 def test_apr_03_bounds_must_increase() -> None:
-    text = DEFAULT.replace(
-        'max_amount = "50000", route = ["dept_head", "finance_manager"] },\n  { route = ["dept_head", "finance_manager", "general_manager"] },\n]\n\n[approval.actions.fund',
-        'max_amount = "4000", route = ["dept_head", "finance_manager"] },\n  { route = ["dept_head", "finance_manager", "general_manager"] },\n]\n\n[approval.actions.fund',
-        1,
-    )
+    text = DEFAULT.replace(EXPENSE_MIDDLE, EXPENSE_MIDDLE.replace('"50000"', '"4000"'), 1)
     assert any(p.startswith("APR-03: tier bounds must increase") for p in problems_of(text))
 
 
 def test_every_amount_needs_a_route() -> None:
     text = DEFAULT.replace(
-        '{ route = ["dept_head", "finance_manager", "general_manager"] },\n]\n\n'
-        "[approval.actions.fund_disbursement]",
-        '{ max_amount = "90000", route = ["dept_head", "finance_manager", "general_manager"] },'
-        "\n]\n\n[approval.actions.fund_disbursement]",
-        1,
+        EXPENSE_TOP, EXPENSE_TOP.replace("{ route", '{ max_amount = "90000", route')
     )
     assert any("last tier must have no max_amount" in p for p in problems_of(text))
 
@@ -123,7 +128,8 @@ def test_sod_02_cardinality_below_two_is_refused() -> None:
     )
     (problem,) = problems_of(text)
     assert problem.startswith("SOD-02: cardinality must be at least 2")
-    assert re.search(r"@ \$\.segregation\.static\[4\]\.cardinality$", problem)
+    # the sixth set since SOD-02's cashier/expenditure bookkeeping set was added before it
+    assert re.search(r"@ \$\.segregation\.static\[5\]\.cardinality$", problem)
 
 
 def test_ret_01_a_retention_below_the_statutory_minimum_is_refused() -> None:
@@ -173,3 +179,124 @@ def test_effective_dates_must_be_ordered() -> None:
     )
     policy = default_policy()
     assert policy.in_force(policy.effective_from)
+
+
+# --------------------------------------------------------------------------------------------------
+# Corrected defaults (CONTROLS.md): APR-01, APR-03 ranks, SOD-02, RET-01, the firm's time zone
+# --------------------------------------------------------------------------------------------------
+
+BRANCH = "\n[approval.actions.expense_reimbursement.departments]\nbranch = [\n{tiers}\n]\n"
+
+
+def with_branch(*tiers: str) -> str:
+    """The default policy with a department override of the expense tiers for ``branch``."""
+    anchor = "[approval.actions.fund_disbursement]"
+    override = BRANCH.format(tiers="\n".join(f"  {tier}," for tier in tiers))
+    return DEFAULT.replace(anchor, override + "\n" + anchor, 1)
+
+
+def test_sod_02_and_ret_01_defaults_follow_the_sources() -> None:
+    policy = default_policy()
+    cashier_sets = {c.roles for c in policy.static_conflicts if "cashier" in c.roles}
+    assert frozenset({"cashier", "bookkeeper_expenditure"}) in cashier_sets  # 会计法: 支出账目
+    for record_class in ("employee_file", "client_file"):
+        rule = policy.retention[record_class]
+        assert (rule.years, rule.basis.value) == (10, "event")
+    assert policy.timezone == "Asia/Shanghai"
+
+
+def test_apr_03_a_higher_tier_with_a_lower_ranked_role_is_refused() -> None:
+    # as many approvals as tier 1, but the finance manager's replaced by the deputy (rank 25)
+    lower = EXPENSE_TOP.replace('"finance_manager", "general_manager"', '"deputy_finance_manager"')
+    (problem,) = problems_of(DEFAULT.replace(EXPENSE_TOP, lower, 1))
+    assert problem == (
+        "APR-03: a larger amount may not need fewer or lower approvals; tier 2 against tier 1: "
+        "lower approvals, finance_manager (rank 30) has no approver of its rank or higher "
+        "@ $.approval.actions.expense_reimbursement.tiers[2].route"
+    )
+
+
+@pytest.mark.parametrize(
+    "replacement",
+    [
+        '"finance_manager", "general_manager"',  # dept_head (20) replaced by finance_manager (30)
+        '"seal_use_approver", "general_manager"',  # ... by a role of equal rank (20): not lower
+    ],
+)
+def test_apr_03_lower_is_judged_by_rank_not_by_name(replacement: str) -> None:
+    middle = EXPENSE_MIDDLE
+    higher = middle.replace('"dept_head", "finance_reviewer", "finance_manager"', replacement)
+    top = EXPENSE_TOP.replace('"dept_head", ', "")
+    top = top.replace('"finance_reviewer", "finance_manager", "general_manager"', replacement)
+    text = DEFAULT.replace(
+        middle, higher.replace(replacement, f'"finance_reviewer", {replacement}')
+    )
+    text = text.replace(EXPENSE_TOP, top.replace(replacement, f'"finance_reviewer", {replacement}'))
+    assert parse_policy(text.encode()).matrices["expense_reimbursement", None].routes[2]
+
+
+def test_apr_03_a_role_on_a_route_needs_a_rank() -> None:
+    text = DEFAULT.replace('name_zh = "财务审核"\nrank = 20\n', 'name_zh = "财务审核"\n', 1)
+    assert problems_of(text) == (
+        "APR-03: role 'finance_reviewer' approves on a route and needs a rank "
+        "@ $.roles.finance_reviewer.rank",
+    )
+
+
+def test_apr_03_a_department_override_is_compared_with_the_firm_wide_tiers() -> None:
+    laxer = with_branch('{ route = ["dept_head", "finance_reviewer"] }')
+    (problem,) = problems_of(laxer)
+    assert problem == (
+        "APR-03: a department may not need fewer or lower approvals than the firm-wide tiers; "
+        "at amount 50000, its tier 0 against firm-wide tier 1: fewer approvals, 2 instead of 3 "
+        "@ $.approval.actions.expense_reimbursement.departments.branch[0].route"
+    )
+
+
+def test_apr_03_the_comparison_includes_the_amounts_above_every_bound() -> None:
+    # Equal to the firm-wide tiers up to 50,000, but no general manager above it.
+    capped = with_branch(
+        '{ max_amount = "5000", route = ["dept_head", "finance_reviewer"] }',
+        '{ route = ["dept_head", "finance_reviewer", "finance_manager"] }',
+    )
+    (problem,) = problems_of(capped)
+    assert "at every amount above the bounds, its tier 1 against firm-wide tier 2" in problem
+
+
+def test_apr_03_an_override_as_strict_or_stricter_loads() -> None:
+    # BR-01: a branch office reviews with its own roles of the same ranks, stricter early on.
+    stricter = with_branch(
+        '{ max_amount = "1000", route = ["branch_director", "finance_reviewer"] }',
+        '{ route = ["branch_director", "finance_reviewer", "finance_manager", "general_manager"] }',
+    )
+    policy = parse_policy(stricter.encode())
+    matrix = policy.matrix("expense_reimbursement", "branch")
+    assert matrix is not None
+    assert matrix.bounds == (1000,)
+
+
+def test_the_time_zone_is_checked_at_load() -> None:
+    text = DEFAULT.replace('timezone = "Asia/Shanghai"', 'timezone = "Asia/Peking"', 1)
+    assert problems_of(text) == ("unknown IANA time zone 'Asia/Peking' @ $.policy.timezone",)
+
+
+def test_the_compiled_policy_is_read_only() -> None:
+    policy = default_policy()
+    sha256 = policy.sha256
+    with pytest.raises(AttributeError):
+        policy.duty_conflicts.clear()  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        policy.duty_conflicts["pay"] = frozenset()  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        policy.destruction.approver_roles.clear()  # type: ignore[attr-defined]
+    for field in attrs.fields(type(policy)):
+        value = getattr(policy, field.name)
+        assert not isinstance(value, list | dict | set), field.name
+        if isinstance(value, Mapping):
+            assert not hasattr(value, "__setitem__"), field.name
+            assert all(not isinstance(v, list | dict | set) for v in value.values()), field.name
+    assert not hasattr(policy, "file")  # the parsed file's lists and dicts are not exposed
+    assert default_policy().sha256 == sha256
+    paid = (PerformedDuty("approve_payment", "fm"),)
+    decision = Engine().check_duty(DutyCheck("PAY-1", "pay", "fm", paid))
+    assert decision.controls == {"SOD-03"}  # still switched on for every later engine

@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from agency_core import (
@@ -87,9 +87,55 @@ def test_ret_01_an_unknown_record_class_is_never_disposable(engine: Engine) -> N
     assert violations(engine, DisposalCheck(odd, date(2100, 1, 1))) == {"RET-01"}
 
 
-def test_a_29_february_plus_years_lands_on_28_february() -> None:
-    assert add_years(date(2024, 2, 29), 5) == date(2029, 2, 28)
-    assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+def test_ret_02_a_period_from_29_february_ends_at_the_end_of_28_february() -> None:
+    # 民法典 §202/§203: counting from 2024-02-29, five years end with 2029-02-28 (no 29th).
+    assert add_years(date(2024, 2, 29), 5) == date(2029, 3, 1)
+    assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)  # a leap year: the same day
+    assert add_years(date(2025, 1, 1), 30) == date(2055, 1, 1)
+
+
+def test_ret_02_an_asset_scrapped_on_28_february_2020_is_destroyable_from_1_march_2025() -> None:
+    engine = Engine()
+    card = Record(
+        "GK-2020-000001", {"fixed_asset_card"}, date(2020, 2, 28), event_on=date(2020, 2, 28)
+    )
+    assert engine.retention(card).due == date(2025, 3, 1)
+    on_28th = engine.check_disposal(DisposalCheck(card, date(2025, 2, 28)))
+    assert on_28th.outcome is Outcome.DENY
+    assert on_28th.controls == {"RET-02"}
+    assert engine.check_disposal(DisposalCheck(card, date(2025, 3, 1))).outcome is Outcome.ALLOW
+
+
+def last_day(event: date, years: int) -> date:
+    """民法典 §202, written out: the last day of a period of ``years`` after ``event`` is the day
+    of the event ``years`` later, or the last day of that month when it has no such day."""
+    year = event.year + years
+    month_end = (date(year + event.month // 12, event.month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, event.month, min(event.day, month_end))
+
+
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)),
+    st.integers(min_value=1, max_value=100),
+)
+@example(date(2020, 2, 28), 5)  # counting from 29 February (§201) into a year without one
+@example(date(2020, 2, 29), 1)  # an event on 29 February: the period ends at the end of February
+def test_ret_02_property_a_period_ends_at_the_end_of_its_last_day(event: date, years: int) -> None:
+    due = add_years(event + timedelta(days=1), years)  # counting starts the next day (§201)
+    assert due == last_day(event, years) + timedelta(days=1)
+    assert due > event + timedelta(days=365 * years)  # never shorter than the whole years
+
+
+def test_ret_01_employee_and_client_files_count_from_the_end_of_the_relationship() -> None:
+    engine = Engine()
+    for number, record_class in (
+        ("YG-2026-000001", "employee_file"),
+        ("KH-2026-000001", "client_file"),
+    ):
+        open_file = Record(number, {record_class}, date(2026, 3, 31))
+        assert engine.retention(open_file).waiting == (record_class,)
+        ended = Record(number, {record_class}, date(2026, 3, 31), event_on=date(2026, 3, 31))
+        assert engine.retention(ended).due == date(2036, 4, 1)
 
 
 fiscal_classes = sorted(

@@ -66,14 +66,14 @@ def test_sod_01_property_the_requester_never_approves(
 
 
 def test_sod_04_one_person_takes_one_step_of_a_route(engine: Engine) -> None:
-    both = Employee("both", "sales", {"dept_head", "finance_manager"})
+    both = Employee("both", "sales", {"dept_head", "finance_reviewer"})
     assert step(engine, 1, both, history=(approved(0, "both"),)) == {"SOD-04"}
 
 
 def test_sod_04_acting_as_a_deputy_counts_as_the_principal_too(engine: Engine) -> None:
     as_deputy = StepAction(0, "deputy", "approve", NOON, on_behalf_of="head")
-    head_as_fm = Employee("head", "sales", {"dept_head", "finance_manager"})
-    assert step(engine, 1, head_as_fm, history=(as_deputy,)) == {"SOD-04"}
+    head_as_reviewer = Employee("head", "sales", {"dept_head", "finance_reviewer"})
+    assert step(engine, 1, head_as_reviewer, history=(as_deputy,)) == {"SOD-04"}
 
 
 def test_sod_03_the_approver_of_a_payment_does_not_pay_it(engine: Engine) -> None:

@@ -214,8 +214,7 @@ def decide(settings: Settings, file: Any, fmt: str) -> None:
     else:
         for decision in decisions:
             _print_decision(settings, decision)
-    worst = max(decisions, key=lambda d: _EXIT[d.outcome]).outcome if decisions else Outcome.ALLOW
-    sys.exit(_EXIT[worst])
+    sys.exit(_EXIT[Outcome.worst(d.outcome for d in decisions)])
 
 
 def _print_decision(settings: Settings, decision: Decision) -> None:

@@ -53,11 +53,24 @@ _RANK: Final = {s: i for i, s in enumerate(_ORDER)}
 
 
 class Outcome(enum.StrEnum):
-    """The answer of a decision."""
+    """The answer of a decision, from least to most severe (:attr:`rank`)."""
 
     ALLOW = "allow"
     NEEDS_APPROVAL = "needs_approval"
     DENY = "deny"
+
+    @property
+    def rank(self) -> int:
+        """How severe the outcome is: allow 0 < needs approval 1 < deny 2."""
+        return _OUTCOME_RANK[self]
+
+    @classmethod
+    def worst(cls, outcomes: Iterable[Outcome]) -> Outcome:
+        """The most severe of ``outcomes`` (allow when there are none)."""
+        return max(outcomes, key=_OUTCOME_RANK.__getitem__, default=cls.ALLOW)
+
+
+_OUTCOME_RANK: Final = {outcome: rank for rank, outcome in enumerate(Outcome)}
 
 
 _OUTCOME: Final = {
@@ -95,7 +108,8 @@ class Finding:
     control: str
     severity: Severity
     text: Text
-    facts: Mapping[str, Fact] = attrs.field(factory=dict)
+    facts: Mapping[str, Fact] = attrs.field(factory=_f.FrozenMap, converter=_f.frozen_map)
+    """Read-only: one finding may be shared by many cached decisions."""
     plugin: str = ""
     """Set by the engine to the name of the plugin that returned the finding."""
 

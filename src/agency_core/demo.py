@@ -46,6 +46,7 @@ MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=BEIJING)
 STAFF = {
     "wang": Employee("wang", "admin", {"general_manager"}, "王总"),
     "li": Employee("li", "finance", {"finance_manager"}, "李经理"),
+    "zhou": Employee("zhou", "finance", {"finance_reviewer"}, "周会计"),
     "zhang": Employee("zhang", "business", {"dept_head"}, "张主管"),
     "zhao": Employee("zhao", "business", {"deputy_dept_head"}, "赵副主管"),
     "chen": Employee("chen", "business", (), "陈专员"),
@@ -210,20 +211,23 @@ def _approvals(engine: Engine, store: Any, report: Report) -> None:
         )
     report.row("zhao approves step 1 for zhang (on leave)", _stored(report), "APR-06", "")
     with store.transaction() as tx:
-        tx.approvals.approve(claim.id, 1, "li", key="k3", at=MORNING + timedelta(hours=3))
+        tx.approvals.approve(claim.id, 1, "zhou", key="k3", at=MORNING + timedelta(hours=3))
+    report.row("zhou reviews for finance, step 2", _stored(report), "APR-01", "")
+    with store.transaction() as tx:
+        tx.approvals.approve(claim.id, 2, "li", key="k3b", at=MORNING + timedelta(hours=4))
         done = tx.approvals.get(claim.id)
     history = "; ".join(
         f"{h.step + 1}: {h.actor}" + (f" for {h.on_behalf_of}" if h.on_behalf_of else "")
         for h in done.history
     )
-    report.row("li approves step 2", _stored(report), "APR-07", f"{done.status.value}: {history}")
+    report.row("li approves step 3", _stored(report), "APR-07", f"{done.status.value}: {history}")
     own = _claim("EXP-77", "800", "zhao")
     with store.transaction() as tx:
         tx.approvals.submit(own, engine.route_approval(own), key="k4")
     try:
         with store.transaction() as tx:
             tx.approvals.approve(
-                own.id, 0, "zhao", on_behalf_of="zhang", key="k5", at=MORNING + timedelta(hours=4)
+                own.id, 0, "zhao", on_behalf_of="zhang", key="k5", at=MORNING + timedelta(hours=5)
             )
     except Refused as refused:
         report.show("zhao approves his own claim as deputy", refused.decision, "not stored")
@@ -271,7 +275,7 @@ def _retention(engine: Engine, store: Any, report: Report) -> None:
         "destroy a contract under legal hold",
         engine.check_disposal(DisposalCheck(held, date(2027, 1, 1))),
     )
-    today = MORNING.date()
+    today = engine.policy.local_date(MORNING)
     with store.transaction() as tx:
         numbers = [
             tx.records.register("voucher", closed_on=date(1994, 12, 31), title="1994 凭证").number,

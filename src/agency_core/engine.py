@@ -29,6 +29,7 @@ from agency_core.checks import (
 )
 from agency_core.decision import Decision, Finding, Route, Severity, Text
 from agency_core.entities import ApprovalRequest, Record
+from agency_core.entities._fields import frozen_map
 from agency_core.errors import AgencyError, InvalidInput, PluginError
 from agency_core.kinds import Kind, Registration, Section, collect
 from agency_core.plugins import PluginInfo, make_manager, plugin_set_digest
@@ -382,7 +383,7 @@ class Engine:
         findings = self._collect(
             "agency_check_destruction",
             check=check,
-            retention=MappingProxyType(kept),
+            retention=frozen_map(kept),
             policy=self.policy,
         )
         return self._decided(check, failures + findings)
@@ -435,7 +436,7 @@ class Engine:
         :class:`~agency_core.errors.CalendarError` when the calendar does not know a year the
         period touches; :class:`PluginError` when no plugin answers or one fails.
         """
-        found = self.lookup(
+        found: Deadline | None = self.lookup(
             "agency_deadline", Deadline, start=start, period=period, policy=self.policy
         )
         if found is None:

@@ -34,10 +34,11 @@ STAFF = (
     Employee("H2", "sales", {"dept_head"}, "second head of sales"),
     Employee("D1", "sales", {"deputy_dept_head"}, "deputy head of sales"),
     Employee("HX", "ops", {"dept_head"}, "head of ops"),
+    Employee("V1", "finance", {"finance_reviewer"}, "finance reviewer"),
     Employee("F1", "finance", {"finance_manager"}, "finance manager"),
     Employee("F2", "finance", {"deputy_finance_manager"}, "deputy finance manager"),
     Employee("G1", "office", {"general_manager"}, "general manager"),
-    Employee("M1", "sales", {"dept_head", "finance_manager"}, "two hats"),
+    Employee("M1", "sales", {"dept_head", "finance_reviewer"}, "two hats"),
     Employee("A1", "archives", {"archives_head"}, "archives head"),
     Employee("C1", "accounting", {"accounting_head"}, "accounting head"),
     Employee("S1", "archives", (), "archives clerk"),
@@ -46,7 +47,7 @@ STAFF = (
 
 
 def claim(request_id: str = "R1", amount: str = "12000", requester: str = "E1") -> ApprovalRequest:
-    """An expense claim of sales: dept_head then finance_manager for 12000 CNY."""
+    """An expense claim of sales: dept_head, finance_reviewer, finance_manager for 12000 CNY."""
     return ApprovalRequest(
         request_id, "expense_reimbursement", Money(amount, "CNY"), "sales", requester
     )

@@ -8,9 +8,20 @@ from datetime import timedelta
 import pytest
 
 import agency_core.store as st
-from agency_core import ApprovalRequest, Delegation, Engine, Money, Verdict
+from agency_core import (
+    ApprovalRequest,
+    Delegation,
+    Engine,
+    Money,
+    Route,
+    RouteStep,
+    Verdict,
+    parse_policy,
+)
 from agency_core.errors import InvalidInput, NotFound, StateError
+from agency_core.policy import Policy
 from tests.store.helpers import T0, RouteOnly, claim
+from tests.test_policy import DEFAULT, with_branch
 
 
 def _submit(store: st.Store, request_id: str = "R1", **kw: str) -> st.Submission:
@@ -20,17 +31,18 @@ def _submit(store: st.Store, request_id: str = "R1", **kw: str) -> st.Submission
 
 def test_a_request_goes_through_its_route_in_order(staffed):
     submitted = _submit(staffed)
-    assert submitted.route.roles == ("dept_head", "finance_manager")
+    assert submitted.route.roles == ("dept_head", "finance_reviewer", "finance_manager")
     assert (submitted.status, submitted.next_step) == (st.Status.PENDING, 0)
     with staffed.transaction() as tx:
         tx.approvals.approve("R1", 0, "H1", key="a0")
         assert tx.approvals.get("R1").next_step == 1
-        tx.approvals.approve("R1", 1, "F1", key="a1")
+        tx.approvals.approve("R1", 1, "V1", key="a1")
+        tx.approvals.approve("R1", 2, "F1", key="a2")
     with staffed.transaction() as tx:
         done = tx.approvals.get("R1")
     assert done.status is st.Status.APPROVED
     assert done.next_step is None
-    assert [(a.step, a.actor) for a in done.history] == [(0, "H1"), (1, "F1")]
+    assert [(a.step, a.actor) for a in done.history] == [(0, "H1"), (1, "V1"), (2, "F1")]
     assert done.request.amount == Money("12000", "CNY")
 
 
@@ -42,7 +54,12 @@ def test_submit_takes_the_engines_decision_and_refuses_a_denied_one(staffed, eng
     with staffed.transaction() as tx:
         decision = engine.route_approval(claim("R2", "60000"))
         submitted = tx.approvals.submit(claim("R2", "60000"), decision, key="k2")
-    assert submitted.route.roles == ("dept_head", "finance_manager", "general_manager")
+    assert submitted.route.roles == (
+        "dept_head",
+        "finance_reviewer",
+        "finance_manager",
+        "general_manager",
+    )
     assert submitted.policy_sha256 == engine.policy.sha256
 
 
@@ -88,7 +105,7 @@ def test_a_rejection_needs_a_reason_and_ends_the_route(staffed):
     assert rejected.status is st.Status.REJECTED
     assert rejected.history[0].reason == "no receipts attached"
     with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
-        tx.approvals.approve("R1", 1, "F1", key="a1")
+        tx.approvals.approve("R1", 1, "V1", key="a1")
     assert refused.value.controls == {"APR-07"}
 
 
@@ -96,9 +113,10 @@ def test_a_decided_request_cannot_be_decided_again(staffed):
     _submit(staffed)
     with staffed.transaction() as tx:
         tx.approvals.approve("R1", 0, "H1", key="a0")
-        tx.approvals.approve("R1", 1, "F1", key="a1")
+        tx.approvals.approve("R1", 1, "V1", key="a1")
+        tx.approvals.approve("R1", 2, "F1", key="a2")
     with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
-        tx.approvals.decide("R1", 1, Verdict.APPROVE, "F1", key="a1-again")
+        tx.approvals.decide("R1", 2, Verdict.APPROVE, "F1", key="a2-again")
     assert isinstance(refused.value, StateError)
     assert "APR-07" in refused.value.controls
 
@@ -106,7 +124,7 @@ def test_a_decided_request_cannot_be_decided_again(staffed):
 def test_steps_go_in_order(staffed):
     _submit(staffed)
     with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
-        tx.approvals.approve("R1", 1, "F1", key="early")
+        tx.approvals.approve("R1", 1, "V1", key="early")
     assert refused.value.controls == {"APR-07"}
     assert "not approved yet" in str(refused.value)
 
@@ -207,3 +225,108 @@ def test_an_error_inside_the_transaction_leaves_nothing_half_written(staffed):
     with staffed.transaction() as tx:
         state = tx.approvals.get("R1")
     assert (state.history, state.next_step) == ((), 0)
+
+
+# --------------------------------------------------------------------------------------------------
+# APR-01: a route is never taken from the caller (issue 8)
+# --------------------------------------------------------------------------------------------------
+
+OLD_TIERS = """tiers = [
+  { max_amount = "5000", route = ["dept_head"] },
+  { max_amount = "50000", route = ["dept_head", "finance_manager"] },
+  { route = ["dept_head", "finance_manager", "general_manager"] },
+]"""
+
+
+def _policy(version: str, *, old_tiers: bool = False) -> Policy:
+    text = DEFAULT.replace('version = "2026.11"', f'version = "{version}"', 1)
+    if old_tiers:
+        start = text.index("tiers = [", text.index("[approval.actions.expense_reimbursement]"))
+        text = (
+            text[:start] + OLD_TIERS + text[text.index("]\n", text.index("{ route", start)) + 1 :]
+        )
+    return parse_policy(text.encode(), f"{version}.toml")
+
+
+def _nothing_stored(store: st.Store, request_id: str) -> None:
+    with pytest.raises(NotFound), store.transaction() as tx:
+        tx.approvals.get(request_id)
+
+
+def test_a_forged_one_step_route_for_60000_is_refused(staffed):
+    big = claim("R60", "60000")
+    forged = Route("expense_reimbursement", (RouteStep("dept_head", "department"),))
+    with (
+        pytest.raises(InvalidInput, match=r"APR-01: .*\(dept_head\) is not the one"),
+        staffed.transaction() as tx,
+    ):
+        tx.approvals.submit(big, forged, key="forged")
+    _nothing_stored(staffed, "R60")
+    with staffed.transaction() as tx:
+        stored = tx.approvals.submit(big, key="honest")
+    assert stored.route.roles[-1] == "general_manager"
+    with pytest.raises(st.Refused), staffed.transaction() as tx:
+        tx.approvals.approve("R60", 1, "H2", key="head-again")  # not the head's step
+
+
+def test_the_decision_of_a_100_cny_claim_is_not_reused_for_60000(staffed, engine):
+    small = engine.route_approval(claim("R100", "100"))
+    with pytest.raises(InvalidInput, match="APR-01"), staffed.transaction() as tx:
+        tx.approvals.submit(claim("R60", "60000"), small, key="reused")
+    _nothing_stored(staffed, "R60")
+
+
+def test_a_route_from_an_older_policy_is_refused(staffed):
+    old = Engine(_policy("2026.10", old_tiers=True))
+    request = claim("R12", "12000")
+    decision = old.route_approval(request)
+    assert decision.route is not None
+    assert decision.route.roles == ("dept_head", "finance_manager")
+    with (
+        pytest.raises(InvalidInput, match=r"policy 2026\.10 .* not the policy in force 2026\.11"),
+        staffed.transaction() as tx,
+    ):
+        tx.approvals.submit(request, decision, key="old-decision")
+    with pytest.raises(InvalidInput, match="is not the one"), staffed.transaction() as tx:
+        tx.approvals.submit(request, decision.route, key="old-route")
+    _nothing_stored(staffed, "R12")
+
+
+def test_a_route_for_another_action_or_department_is_refused(staffed, engine):
+    request = claim("R12", "12000")
+    other_action = ApprovalRequest("X", "fund_disbursement", Money("12000", "CNY"), "sales", "E1")
+    route = engine.route_approval(other_action).route
+    assert route is not None
+    with (
+        pytest.raises(InvalidInput, match="is for action fund_disbursement"),
+        staffed.transaction() as tx,
+    ):
+        tx.approvals.submit(request, route, key="other-action")
+    branch = Engine(
+        parse_policy(
+            with_branch(
+                '{ max_amount = "1000", route = ["branch_director", "finance_reviewer"] }',
+                '{ route = ["branch_director", "finance_reviewer", "finance_manager", "general_manager"] }',
+            ).encode()
+        )
+    )
+    theirs = branch.route_approval(
+        ApprovalRequest("B", "expense_reimbursement", Money("12000", "CNY"), "branch", "E1")
+    ).route
+    assert theirs is not None
+    with pytest.raises(InvalidInput, match="is not the one"), staffed.transaction(branch) as tx:
+        tx.approvals.submit(request, theirs, key="other-department")
+    _nothing_stored(staffed, "R12")
+
+
+def test_a_request_is_decided_only_on_the_route_of_the_policy_in_force(staffed):
+    with staffed.transaction(Engine(_policy("2026.10", old_tiers=True))) as tx:
+        tx.approvals.submit(claim("R-old"), key="R-old")  # dept_head, finance_manager
+    with staffed.transaction(Engine(_policy("2026.10b"))) as tx:
+        tx.approvals.submit(claim("R-same"), key="R-same")  # another version, the same route
+    stale = r"APR-01: request R-old was routed under policy 2026\.10"
+    with pytest.raises(StateError, match=stale), staffed.transaction() as tx:
+        tx.approvals.approve("R-old", 0, "H1", key="old-0")
+    with staffed.transaction() as tx:
+        assert tx.approvals.get("R-old").history == ()
+        tx.approvals.approve("R-same", 0, "H1", key="same-0")  # its route is still the one

@@ -7,7 +7,7 @@ blocked), exactly what the sweeps exist to catch after the fact.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import click
 import pytest
@@ -76,7 +76,8 @@ def test_each_sweep_counts_its_offences(planted):
     assert (found["SOD-01"].count, found["SOD-01"].sample) == (1, ("R-self:0",))
     assert (found["SOD-04"].count, found["SOD-04"].sample) == (1, ("R-two:M1",))
     assert (found["APR-04"].count, found["APR-04"].sample) == (1, ("R-dept:0",))
-    assert found["APR-07"].count == 4  # R-self, R-dept, R-branch wait at step 1, R-wait at 0
+    # R-self, R-dept, R-branch wait at step 1, R-two at step 2 (finance_manager), R-wait at 0
+    assert found["APR-07"].count == 5
     assert "R-wait" in found["APR-07"].sample
     assert (found["RET-02"].count, found["RET-02"].sample) == (1, (names["expired"],))
     assert (found["RET-03"].count, found["RET-03"].sample) == (1, (names["gone"],))
@@ -138,3 +139,12 @@ def test_cli_audit_errors_exit_2_without_traceback(tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().startswith("error:")
     assert "Traceback" not in result.output
+
+
+def test_the_audit_day_is_today_in_the_firms_time_zone(staffed, clock):
+    with staffed.transaction() as tx:
+        card = tx.records.register("fixed_asset_card", closed_on=date(2021, 3, 1))
+        tx.records.record_event(card.number, on=date(2021, 3, 1))  # due 2026-03-02
+    clock.now = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)  # 2026-03-02 00:30 in Shanghai
+    found = _by_control(st.run_audit(staffed))
+    assert (found["RET-02"].count, found["RET-02"].sample) == (1, (card.number,))

@@ -104,7 +104,7 @@ def test_a_lost_connection_leaves_no_half_written_approval(pg_db, staffed):
             pid = tx.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
             with admin.connect() as conn:
                 conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
-            tx.approvals.approve("R1", 1, "F1", key="a1")  # the connection is gone
+            tx.approvals.approve("R1", 1, "V1", key="a1")  # the connection is gone
     finally:
         admin.dispose()
     with staffed.transaction() as tx:

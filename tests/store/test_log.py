@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 import agency_core.store as st
-from agency_core import Engine
+from agency_core import Delegation, Engine
 from agency_core.store.canonical import canonical
 from agency_core.store.cli import register
 from agency_core.store.log import GENESIS, PendingEntry, chain_hash, entry_body, entry_text
@@ -267,3 +267,42 @@ def test_a_shared_decision_is_serialised_once(staffed, monkeypatch):
     assert len(calls) == 1  # 50 requests on one route share one decision
     log.flush()
     assert st.verify_log(staffed).entries == 50
+
+
+def test_a_step_taken_by_a_delegate_logs_the_delegate_and_the_principal(logged):
+    store, _log = logged
+    with store.transaction() as tx:
+        tx.approvals.submit(claim(), key="s")
+        tx.delegations.add(Delegation("H1", "D1", T0, T0 + timedelta(days=3), "H1 on leave"))
+        tx.approvals.approve("R1", 0, "D1", key="d0", on_behalf_of="H1")
+        tx.approvals.approve("R1", 1, "V1", key="v1")
+    with store.database.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT actor, body FROM decision_log WHERE kind = 'step' ORDER BY seq"
+        ).all()
+    (delegated, actor_body), (own, own_body) = rows
+    assert delegated == "D1"
+    assert json.loads(actor_body)["in_place_of"] == "H1"  # APR-06: both names, in the hash
+    assert own == "V1"
+    assert "in_place_of" not in json.loads(own_body)
+    assert st.verify_log(store).ok
+    forged = actor_body.replace('"in_place_of":"H1"', '"in_place_of":"H2"')
+    _sql(store, f"UPDATE decision_log SET body = '{forged}' WHERE actor = 'D1'")
+    assert st.verify_log(store).problem.kind == "altered"
+
+
+def test_the_body_of_a_delegated_step_is_canonical_json():
+    entry = PendingEntry(
+        at=T0,
+        kind="step",
+        digest="ab" * 32,
+        outcome="allow",
+        actor="D1",
+        policy_version="2026.11",
+        policy_sha256="cd" * 32,
+        findings=[],
+        in_place_of='H"1',
+    )
+    text = entry_text(5, entry)
+    assert text.encode() == canonical(entry_body(5, entry))
+    assert json.loads(text)["in_place_of"] == 'H"1'

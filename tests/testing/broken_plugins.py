@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import MappingProxyType
+from typing import Final
 
 from agency_core import ChargeCheck, Finding, Policy, Route, RouteStep, StepCheck, hookimpl
 from agency_core.builtin import segregation
@@ -34,6 +36,40 @@ class FewerApprovals:
         if request.amount.amount > 100_000:
             return Route(request.action, [RouteStep("dept_head", Scope.DEPARTMENT)])
         return None
+
+
+class LowerApprovals:
+    """Above 100,000 every approver after the first is the deputy of the role the tiers name: as
+    many approvals as before, but of lower rank (APR-03 judges by rank, not by count)."""
+
+    __name__ = "broken.lower_approvals"
+    DEPUTY: Final = MappingProxyType(
+        {"finance_manager": "deputy_finance_manager", "general_manager": "deputy_general_manager"}
+    )
+
+    @hookimpl(tryfirst=True)
+    def agency_approval_route(self, request: ApprovalRequest, policy: Policy) -> Route | None:
+        matrix = policy.matrix(request.action, request.department)
+        if matrix is None or request.amount.amount <= 100_000:
+            return None
+        steps = matrix.routes[matrix.tier(request.amount.amount)]
+        return Route(request.action, [RouteStep(self.DEPUTY.get(s.role, s.role)) for s in steps])
+
+
+class PromotedApprovals:
+    """Above 100,000 the department head's step goes to the management committee: a higher rank
+    in place of a lower one keeps APR-03 although the role names differ."""
+
+    __name__ = "promoted_approvals"
+
+    @hookimpl(tryfirst=True)
+    def agency_approval_route(self, request: ApprovalRequest, policy: Policy) -> Route | None:
+        matrix = policy.matrix(request.action, request.department)
+        if matrix is None or request.amount.amount <= 100_000:
+            return None
+        roles = [s.role for s in matrix.routes[matrix.tier(request.amount.amount)]]
+        promoted = ["management_committee", *(r for r in roles if r != "dept_head")]
+        return Route(request.action, [RouteStep(r) for r in dict.fromkeys(promoted)])
 
 
 class ShortRetention:

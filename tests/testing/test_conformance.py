@@ -62,6 +62,7 @@ def test_every_property_is_named_once() -> None:
 BROKEN = [
     pytest.param(broken.SelfApproval(), [broken.SEGREGATION], "SOD-01", set(), id="self-approval"),
     pytest.param(broken.FewerApprovals(), [], "APR-03", set(), id="fewer-approvals"),
+    pytest.param(broken.LowerApprovals(), [], "APR-03", set(), id="lower-approvals"),
     # the engine also refuses a rule below the law, failing closed: ENG-01 no-crash fails too
     pytest.param(broken.ShortRetention(), [], "RET-01", {"ENG-01"}, id="short-retention"),
     # a crash denies (fail closed), so the agreed charge no longer passes: FEE-01 fails too
@@ -80,6 +81,12 @@ def test_broken_plugin_is_caught_by_its_control(
         if not result.passed:
             assert isinstance(result.error, Violation), str(result)
             assert result.error.control == result.prop.id
+
+
+def test_a_higher_ranked_role_in_place_of_a_lower_one_keeps_apr_03(quick: settings) -> None:
+    report = check([broken.PromotedApprovals()], only=["APR-03"], settings=quick)
+    assert not report.failed, str(report)
+    assert "PASS APR-03[monotonic]" in str(report)
 
 
 def test_violation_shows_the_shrunk_request() -> None:

@@ -38,7 +38,9 @@ def test_from_type_builds_every_public_entity(kind: type, data: st.DataObject) -
 
 
 def test_every_request_kind_has_a_strategy() -> None:
-    assert set(S.KIND_STRATEGIES) == set(agency_core.KINDS)
+    # Transitions exist only for the state machines plugins register: the kit draws them from
+    # the engine under test, not from the policy (see test_conformance).
+    assert set(S.KIND_STRATEGIES) == set(agency_core.KINDS) - {"transition"}
 
 
 @given(S.money())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from agency_core.calendar import DEFAULT_TIMEZONE, Deadline, Period
+from agency_core.calendar import Deadline, Period
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import Policy
 
@@ -12,5 +12,4 @@ from agency_core.policy import Policy
 @hookimpl(trylast=True)
 def agency_deadline(start: datetime, period: Period, policy: Policy) -> Deadline:
     """Count ``period`` from the day after ``start`` in the firm's time zone."""
-    timezone = getattr(policy, "timezone", DEFAULT_TIMEZONE)
-    return policy.calendar.deadline(start, period, timezone)
+    return policy.calendar.deadline(start, period, policy.timezone)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from agency_core.checks import ChargeCheck, CollectionCheck, InvoiceCheck
 from agency_core.decision import Fact, Finding, Severity, Text
-from agency_core.entities import FeeSchedule, Money
+from agency_core.entities import Contract, FeeSchedule, Money
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import Policy
 
@@ -51,6 +51,16 @@ THIRD_PARTY = Text(
     zh="{item} 为第三方提供的服务，{where} 必须标明",
     en="{item} is a third-party service and must be marked so on the {where}",
 )
+NOT_THIRD_PARTY = Text(
+    zh="{item} 在{source}中不是第三方提供的服务，{where} 不得标为第三方",
+    en="{item} is not a third-party service on the {source} and may not be marked so on the "
+    "{where}",
+)
+AMENDMENT_ABOVE_PUBLISHED = Text(
+    zh="经批准的合同变更 {approval} 将 {item} 的费用定为 {amended}，高于公示价格 {price}",
+    en="the approved amendment {approval} sets {amended} for {item}, above the published price "
+    "{price}",
+)
 INVOICE_LINE = Text(
     zh="发票 {invoice} 第 {line} 行（收费 {charge}）：{problem_zh}",
     en="invoice {invoice} line {line} (charge {charge}): {problem}",
@@ -69,8 +79,8 @@ STATEMENT = Text(
 )
 
 
-def _schedule(check: ChargeCheck) -> FeeSchedule | None:
-    signed = check.contract.signed_at.date()
+def _schedule(check: ChargeCheck, policy: Policy) -> FeeSchedule | None:
+    signed = policy.local_date(check.contract.signed_at)
     in_force = [s for s in check.schedules if s.in_force(signed)]
     return max(in_force, key=lambda s: s.effective_from, default=None)
 
@@ -87,8 +97,8 @@ def _mixed(what: str, *amounts: Money) -> Finding | None:
 @hookimpl
 def agency_check_charge(check: ChargeCheck, policy: Policy) -> Iterator[Finding]:
     charge, contract = check.charge, check.contract
-    signed = contract.signed_at.date().isoformat()
-    schedule = _schedule(check)
+    signed = policy.local_date(contract.signed_at).isoformat()
+    schedule = _schedule(check, policy)
     published = schedule.item(charge.item) if schedule else None
     if schedule is None:
         yield Finding("FEE-02", DENY, NO_SCHEDULE, {"date": signed})
@@ -128,8 +138,12 @@ def agency_check_charge(check: ChargeCheck, policy: Policy) -> Iterator[Finding]
                 "price": str(published.price),
             }
             yield Finding("FEE-03", DENY, ABOVE_PUBLISHED, facts)
+        yield from _amendments_above(contract, charge.item, published.price)
         if published.third_party and not charge.third_party:
             yield Finding("FEE-08", DENY, THIRD_PARTY, {"item": charge.item, "where": "charge"})
+        elif charge.third_party and not published.third_party:
+            facts = {"item": charge.item, "where": "charge", "source": "schedule"}
+            yield Finding("FEE-08", DENY, NOT_THIRD_PARTY, facts)
     if charge.amount != agreed:
         facts = {
             "charge": charge.id,
@@ -147,6 +161,24 @@ def agency_check_charge(check: ChargeCheck, policy: Policy) -> Iterator[Finding]
             ADJUSTED if covered else OFF_CONTRACT,
             facts,
         )
+
+
+def _amendments_above(contract: Contract, item: str, price: Money) -> Iterator[Finding]:
+    """FEE-03: an approved amendment may not set a fee above the published price either."""
+    for adjustment in contract.adjustments:
+        if not adjustment.approved or adjustment.item != item:
+            continue
+        mixed = _mixed(f"amendment of {item}", adjustment.amount, price)
+        if mixed is not None:
+            yield mixed
+        elif adjustment.amount > price:
+            facts: dict[str, Fact] = {
+                "approval": adjustment.approval_id or "-",
+                "item": item,
+                "amended": str(adjustment.amount),
+                "price": str(price),
+            }
+            yield Finding("FEE-03", DENY, AMENDMENT_ABOVE_PUBLISHED, facts)
 
 
 _LINE_PROBLEMS = {
@@ -189,6 +221,9 @@ def agency_check_invoice(check: InvoiceCheck, policy: Policy) -> Iterator[Findin
             yield Finding("FEE-05", DENY, INVOICE_LINE, facts)
         if charge is not None and charge.third_party and not line.third_party:
             yield Finding("FEE-08", DENY, THIRD_PARTY, {"item": line.item, "where": "invoice"})
+        elif charge is not None and line.third_party and not charge.third_party:
+            facts = {"item": line.item, "where": "invoice", "source": "charge"}
+            yield Finding("FEE-08", DENY, NOT_THIRD_PARTY, facts)
     mixed = _mixed(f"invoice {invoice.id}", invoice.total, *(line.amount for line in invoice.lines))
     if mixed is not None:
         yield mixed

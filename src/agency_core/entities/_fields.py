@@ -5,15 +5,18 @@ Fields use them through ``attrs.field(...)`` directly, so type checkers see whic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 
 from agency_core.errors import InvalidInput
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
@@ -101,3 +104,59 @@ def to_codes(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidInput(f"expected a collection of codes, not {value!r}")
     return frozenset(value)
+
+
+class FrozenMap(Mapping[K, V]):
+    """A read-only, hashable mapping: what entities, findings and the policy hold instead of dicts.
+
+    Nothing a plugin is handed can change what another plugin or the host sees: item assignment,
+    ``clear()``, ``update()`` and attribute assignment all raise.
+    """
+
+    __slots__ = ("_hash", "_items")
+    _items: Mapping[K, V]
+    _hash: int | None
+
+    def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        object.__setattr__(self, "_items", MappingProxyType(dict(items)))
+        object.__setattr__(self, "_hash", None)
+
+    def __getitem__(self, key: K) -> V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(frozenset(self._items.items())))
+        return self._hash  # type: ignore[return-value]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self._items) == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self._items)!r})"
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __reduce__(self) -> tuple[type[FrozenMap[K, V]], tuple[dict[K, V]]]:
+        return type(self), (dict(self._items),)
+
+
+def frozen_map(value: Mapping[Any, Any]) -> FrozenMap[Any, Any]:
+    """A mapping as a :class:`FrozenMap` (one already frozen is kept as it is); a converter."""
+    if isinstance(value, FrozenMap):
+        return value
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"expected a mapping, not {value!r}")
+    return FrozenMap(value)

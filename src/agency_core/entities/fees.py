@@ -75,13 +75,13 @@ class FeeAdjustment:
     approval_id: str | None = attrs.field(default=None, validator=_f.optional_code)
 
 
-def _fees(value: Mapping[str, Money]) -> dict[str, Money]:
+def _fees(value: Mapping[str, Money]) -> _f.FrozenMap[str, Money]:
     if not isinstance(value, Mapping):
         raise InvalidInput(f"fees must map item codes to Money, not {value!r}")
     for item, amount in value.items():
         if not isinstance(item, str) or not item or not isinstance(amount, Money):
             raise InvalidInput(f"fees must map item codes to Money, not {item!r}: {amount!r}")
-    return dict(value)
+    return _f.frozen_map(value)
 
 
 @attrs.frozen
@@ -92,7 +92,8 @@ class Contract:
     case_id: str = attrs.field(validator=_f.code)
     client_id: str = attrs.field(validator=_f.code)
     signed_at: datetime = attrs.field(validator=_f.aware)
-    fees: dict[str, Money] = attrs.field(converter=_fees)
+    fees: Mapping[str, Money] = attrs.field(converter=_fees)
+    """The agreed fee of each item, read-only."""
     disclosed_at: datetime | None = attrs.field(default=None, validator=_f.optional_aware)
     """When the fees were disclosed to the client (FEE-04)."""
     disclosure_acknowledged: bool = False

@@ -32,6 +32,8 @@ class Role:
     inherits: frozenset[str] = attrs.field(
         factory=frozenset, converter=_f.to_codes, validator=_f.codes
     )
+    rank: int | None = attrs.field(default=None, validator=_f.of(int, optional=True))
+    """How senior an approval by this role is (APR-03): higher approves more; None off routes."""
 
 
 @attrs.frozen

@@ -2,11 +2,13 @@
 
 from agency_core.policy.compiled import (
     ConflictSet,
+    Destruction,
     Matrix,
     Policy,
     Retention,
     RetentionRule,
     add_years,
+    lower_approvals,
 )
 from agency_core.policy.load import (
     converter,
@@ -20,6 +22,7 @@ from agency_core.policy.model import Basis, PolicyFile
 __all__ = [
     "Basis",
     "ConflictSet",
+    "Destruction",
     "Matrix",
     "Policy",
     "PolicyFile",
@@ -29,6 +32,7 @@ __all__ = [
     "converter",
     "default_policy",
     "load_policy",
+    "lower_approvals",
     "parse_policy",
     "statutory_minimums",
 ]

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
 from agency_core.calendar import WorkingCalendar
 from agency_core.decision import RouteStep
 from agency_core.entities import Record, Role
+from agency_core.entities import _fields as _f
 from agency_core.errors import PluginError
-from agency_core.policy.model import Basis, DestructionSpec, PolicyFile
+from agency_core.policy.model import Basis
 
 _S = TypeVar("_S")
 
-__all__ = ["ConflictSet", "Matrix", "Policy", "Retention", "RetentionRule", "add_years"]
+__all__ = [
+    "ConflictSet",
+    "Destruction",
+    "Matrix",
+    "Policy",
+    "Retention",
+    "RetentionRule",
+    "add_years",
+    "lower_approvals",
+]
 
 
 @attrs.frozen(cache_hash=True)
@@ -94,12 +104,48 @@ class Retention:
         return not self.unknown and not self.waiting
 
 
+def lower_approvals(
+    high: Sequence[str], low: Sequence[str], ranks: Mapping[str, int]
+) -> str | None:
+    """Why route ``high`` needs fewer or lower approvals than ``low`` (APR-03), or None.
+
+    ``high`` dominates ``low`` when every role of ``low`` can be paired with its own role of
+    ``high`` of equal or higher rank: both routes' ranks sorted from the highest, each rank of
+    ``high`` is at least the rank in the same place of ``low``.
+    """
+    if len(high) < len(low):
+        return f"fewer approvals, {len(high)} instead of {len(low)}"
+    mine = sorted(high, key=lambda role: -ranks.get(role, 0))
+    theirs = sorted(low, key=lambda role: -ranks.get(role, 0))
+    for ours, needed in zip(mine, theirs, strict=False):
+        if ranks.get(ours, 0) < ranks.get(needed, 0):
+            rank = ranks[needed]
+            return f"lower approvals, {needed} (rank {rank}) has no approver of its rank or higher"
+    return None
+
+
+@attrs.frozen
+class Destruction:
+    """Who approves and supervises the destruction of records (RET-04)."""
+
+    approver_roles: tuple[str, ...]
+    supervisor_departments: tuple[str, ...]
+    min_supervisors: int
+
+
 def add_years(start: date, years: int) -> date:
-    """``start`` plus whole years; a 29 February lands on 28 February (民法典 §202)."""
+    """The first day after a period of whole ``years`` whose first counted day is ``start``.
+
+    民法典 §201-§203: the period counts from ``start`` (the day after the event) and its last day
+    is the day of the event ``years`` later, or the end of that month when the year has no such
+    day; the period ends at the end of its last day. So 2020-02-29 (after an event on 2020-02-28)
+    plus 5 years ends at the end of 2025-02-28 and gives 2025-03-01; 2025-01-01 plus 30 gives
+    2055-01-01 (RET-02).
+    """
     try:
         return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
+    except ValueError:  # 29 February in a year without one: the period ended on 28 February
+        return date(start.year + years, 3, 1)
 
 
 @attrs.frozen
@@ -114,26 +160,31 @@ class Policy:
     effective_to: date | None
     currency: str
     fiscal_year_start_month: int
-    roles: Mapping[str, Role]
-    role_closure: Mapping[str, frozenset[str]]
+    timezone: str
+    """The firm's time zone (an IANA name): the dates that decide a rule are taken in it."""
+    roles: Mapping[str, Role] = attrs.field(converter=_f.frozen_map)
+    role_closure: Mapping[str, frozenset[str]] = attrs.field(converter=_f.frozen_map)
     """Each role with every role it inherits, directly or not."""
-    matrices: Mapping[tuple[str, str | None], Matrix]
+    matrices: Mapping[tuple[str, str | None], Matrix] = attrs.field(converter=_f.frozen_map)
     """Keyed by (action, department); department None holds the firm-wide tiers."""
     budget_action: str
-    delegates: Mapping[str, frozenset[str]]
+    delegates: Mapping[str, frozenset[str]] = attrs.field(converter=_f.frozen_map)
     static_conflicts: tuple[ConflictSet, ...]
-    duty_conflicts: Mapping[str, frozenset[str]]
+    duty_conflicts: Mapping[str, frozenset[str]] = attrs.field(converter=_f.frozen_map)
     """Each duty with the duties the same person may not also perform on one subject."""
-    duty_conflict_names: Mapping[frozenset[str], tuple[str, str]]
+    duty_conflict_names: Mapping[frozenset[str], tuple[str, str]] = attrs.field(
+        converter=_f.frozen_map
+    )
     """Each incompatible pair of duties with the conflict's name in English and Chinese."""
-    retention: Mapping[str, RetentionRule]
-    prefixes: Mapping[str, str]
-    destruction: DestructionSpec
+    retention: Mapping[str, RetentionRule] = attrs.field(converter=_f.frozen_map)
+    prefixes: Mapping[str, str] = attrs.field(converter=_f.frozen_map)
+    destruction: Destruction
     min_backups: int
-    file: PolicyFile = attrs.field(repr=False)
     calendar: WorkingCalendar = attrs.field(repr=False)
     """The working calendar: the bundled schedule with the policy's ``[calendar]`` years."""
-    sections: Mapping[str, Any] = attrs.field(factory=lambda: MappingProxyType({}), repr=False)
+    plugin_tables: Mapping[str, Any] = attrs.field(factory=_f.FrozenMap, repr=False)
+    """The file's ``[plugins.NAME]`` tables as written, bound to sections by an engine."""
+    sections: Mapping[str, Any] = attrs.field(factory=_f.FrozenMap, repr=False)
     """The plugins' policy sections, by name, once an engine has bound them."""
 
     def section(self, name: str, spec: type[_S]) -> _S:
@@ -145,6 +196,10 @@ class Policy:
                 "is the plugin that declares it registered with the engine?"
             )
         return value
+
+    def local_date(self, at: datetime) -> date:
+        """The day ``at`` falls on in the firm's time zone, whatever offset it was written in."""
+        return at.astimezone(ZoneInfo(self.timezone)).date()
 
     def matrix(self, action: str, department: str) -> Matrix | None:
         """The tiers for ``action`` in ``department``: its own override, else firm-wide."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cattrs
 
@@ -21,10 +24,18 @@ from agency_core.calendar import (
 from agency_core.convert import error_lines, strict_converter
 from agency_core.decision import RouteStep
 from agency_core.entities import Role
+from agency_core.entities import _fields as _f
 from agency_core.entities.money import CURRENCIES
 from agency_core.errors import PolicyError
-from agency_core.policy.compiled import ConflictSet, Matrix, Policy, RetentionRule
-from agency_core.policy.model import Basis, PolicyFile, TierSpec
+from agency_core.policy.compiled import (
+    ConflictSet,
+    Destruction,
+    Matrix,
+    Policy,
+    RetentionRule,
+    lower_approvals,
+)
+from agency_core.policy.model import ActionSpec, Basis, PolicyFile, TierSpec
 
 __all__ = ["converter", "default_policy", "load_policy", "parse_policy"]
 
@@ -96,6 +107,8 @@ def _invariants(spec: PolicyFile) -> Iterator[str]:
         yield "effective_to must be after effective_from @ $.policy.effective_to"
     if not 1 <= meta.fiscal_year_start_month <= 12:
         yield "fiscal_year_start_month must be 1..12 @ $.policy.fiscal_year_start_month"
+    if not _zone_exists(meta.timezone):
+        yield f"unknown IANA time zone {meta.timezone!r} @ $.policy.timezone"
     roles = set(spec.roles)
     yield from _role_problems(spec, roles)
     yield from _approval_problems(spec, roles)
@@ -103,6 +116,14 @@ def _invariants(spec: PolicyFile) -> Iterator[str]:
     yield from _segregation_problems(spec, roles)
     yield from _retention_problems(spec, roles)
     yield from schedule_problems(spec.calendar.years, "$.calendar.years")
+
+
+def _zone_exists(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _unknown(names: list[str], roles: set[str], path: str) -> Iterator[str]:
@@ -135,14 +156,34 @@ def _approval_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
     actions = spec.approval.actions
     if spec.approval.budget_action not in actions:
         yield f"budget action {spec.approval.budget_action!r} is not an action @ $.approval"
+    unranked = sorted(
+        {
+            role
+            for action in actions.values()
+            for tiers in (action.tiers, *action.departments.values())
+            for tier in tiers
+            for role in tier.route
+            if role in spec.roles and spec.roles[role].rank is None
+        }
+    )
+    for role in unranked:
+        yield f"APR-03: role {role!r} approves on a route and needs a rank @ $.roles.{role}.rank"
+    ranks = {name: role.rank for name, role in spec.roles.items() if role.rank is not None}
     for name, action in actions.items():
         path = f"$.approval.actions.{name}"
-        yield from _tier_problems(action.tiers, roles, f"{path}.tiers")
+        tier_problems = list(_tier_problems(action.tiers, roles, ranks, f"{path}.tiers"))
+        yield from tier_problems
         for department, tiers in action.departments.items():
-            yield from _tier_problems(tiers, roles, f"{path}.departments.{department}")
+            here = f"{path}.departments.{department}"
+            own = list(_tier_problems(tiers, roles, ranks, here))
+            yield from own
+            if not own and not tier_problems and not unranked:
+                yield from _override_problems(action, tiers, ranks, here)
 
 
-def _tier_problems(tiers: list[TierSpec], roles: set[str], path: str) -> Iterator[str]:
+def _tier_problems(
+    tiers: list[TierSpec], roles: set[str], ranks: Mapping[str, int], path: str
+) -> Iterator[str]:
     if not tiers:
         yield f"an action needs at least one tier @ {path}"
         return
@@ -170,12 +211,46 @@ def _tier_problems(tiers: list[TierSpec], roles: set[str], path: str) -> Iterato
                 f"APR-03: tier bounds must increase, {tier.max_amount} follows "
                 f"{before.max_amount} @ {here}.max_amount"
             )
-        dropped = sorted(set(before.route) - set(tier.route))
-        if dropped:
+        why = lower_approvals(tier.route, before.route, ranks)
+        if why is not None:
             yield (
                 f"APR-03: a larger amount may not need fewer or lower approvals; tier {index} "
-                f"drops {', '.join(dropped)} required by tier {index - 1} @ {here}.route"
+                f"against tier {index - 1}: {why} @ {here}.route"
             )
+
+
+def _tier_of(tiers: list[TierSpec], amount: Decimal | None, inclusive: bool) -> int:
+    """The index of the tier ``amount`` falls in (None: above every bound)."""
+    for index, tier in enumerate(tiers):
+        bound = tier.max_amount
+        if bound is None or (
+            amount is not None and (amount <= bound if inclusive else amount < bound)
+        ):
+            return index
+    return len(tiers) - 1
+
+
+def _override_problems(
+    action: ActionSpec, tiers: list[TierSpec], ranks: Mapping[str, int], path: str
+) -> Iterator[str]:
+    """APR-03 across an override: at every amount it needs no fewer or lower approvals than the
+    firm-wide tiers, so (each tier list being monotonic) a larger amount in the department never
+    needs less than a smaller one anywhere."""
+    inclusive = action.bound == "inclusive"
+    bounds = {t.max_amount for t in (*action.tiers, *tiers) if t.max_amount is not None}
+    amounts: list[Decimal | None] = [Decimal(0), *sorted(bounds), None]
+    for amount in amounts:
+        own = _tier_of(tiers, amount, inclusive)
+        firm = _tier_of(action.tiers, amount, inclusive)
+        why = lower_approvals(tiers[own].route, action.tiers[firm].route, ranks)
+        if why is not None:
+            shown = "every amount above the bounds" if amount is None else f"amount {amount}"
+            yield (
+                f"APR-03: a department may not need fewer or lower approvals than the firm-wide "
+                f"tiers; at {shown}, its tier {own} against firm-wide tier {firm}: {why} "
+                f"@ {path}[{own}].route"
+            )
+            return
 
 
 def _delegation_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
@@ -281,7 +356,7 @@ def _calendar(spec: PolicyFile, source: str, base: Path | None) -> tuple[Working
 
 def _compile(spec: PolicyFile, sha256: str, source: str, calendar: WorkingCalendar) -> Policy:
     roles = {
-        name: Role(name, r.name_en, r.name_zh, r.scope, frozenset(r.inherits))
+        name: Role(name, r.name_en, r.name_zh, r.scope, frozenset(r.inherits), r.rank)
         for name, r in spec.roles.items()
     }
 
@@ -316,6 +391,7 @@ def _compile(spec: PolicyFile, sha256: str, source: str, calendar: WorkingCalend
         effective_to=spec.policy.effective_to,
         currency=spec.policy.currency,
         fiscal_year_start_month=spec.policy.fiscal_year_start_month,
+        timezone=spec.policy.timezone,
         roles=roles,
         role_closure={name: frozenset({name} | _closure(spec, name)) for name in roles},
         matrices=matrices,
@@ -332,8 +408,21 @@ def _compile(spec: PolicyFile, sha256: str, source: str, calendar: WorkingCalend
             for name, c in spec.retention.classes.items()
         },
         prefixes={name: c.prefix for name, c in spec.retention.classes.items()},
-        destruction=spec.retention.destruction,
+        destruction=Destruction(
+            tuple(spec.retention.destruction.approver_roles),
+            tuple(spec.retention.destruction.supervisor_departments),
+            spec.retention.destruction.min_supervisors,
+        ),
         min_backups=spec.retention.min_backups,
-        file=spec,
         calendar=calendar,
+        plugin_tables=_frozen(spec.plugins),
     )
+
+
+def _frozen(value: Any) -> Any:
+    """TOML data made read-only all the way down: tables as frozen maps, arrays as tuples."""
+    if isinstance(value, Mapping):
+        return _f.frozen_map({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value

@@ -43,7 +43,7 @@ class Basis(enum.StrEnum):
 
 @attrs.frozen
 class PolicyMeta:
-    """[policy]: name, version, effective dates, currency, fiscal year."""
+    """[policy]: name, version, effective dates, currency, fiscal year, time zone."""
 
     name: str
     version: str
@@ -51,16 +51,20 @@ class PolicyMeta:
     effective_to: date | None = None
     currency: str = "CNY"
     fiscal_year_start_month: int = 1
+    timezone: str = "Asia/Shanghai"
+    """The IANA time zone in which dates that decide a rule are taken."""
 
 
 @attrs.frozen
 class RoleSpec:
-    """[roles.NAME]: a role, how far its authority reaches, the roles it includes."""
+    """[roles.NAME]: a role, how far its authority reaches, the roles it includes, its rank."""
 
     name_en: str = ""
     name_zh: str = ""
     scope: Scope = Scope.COMPANY
     inherits: list[str] = attrs.Factory(list)
+    rank: int | None = None
+    """Seniority of an approval by this role (APR-03); required for a role on a route."""
 
 
 @attrs.frozen

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 import cattrs
 
 from agency_core.convert import error_lines
+from agency_core.entities._fields import frozen_map
 from agency_core.errors import AgencyError, PolicyError
 from agency_core.kinds import Registration, Section
 from agency_core.policy.compiled import Policy
@@ -27,7 +27,7 @@ def bind_sections(policy: Policy, sections: Mapping[str, Registration[Section]])
     naming the path. The sections' effective values are folded into the policy's sha256, so a
     decision names the plugin defaults it was made under as exactly as the file.
     """
-    tables = policy.file.plugins
+    tables = policy.plugin_tables
     problems = [
         f"no registered plugin declares this policy section @ $.plugins.{name}"
         for name in sorted(set(tables) - set(sections))
@@ -48,4 +48,4 @@ def bind_sections(policy: Policy, sections: Mapping[str, Registration[Section]])
     effective = {name: converter.unstructure(value) for name, value in bound.items()}
     text = json.dumps(effective, sort_keys=True, default=str, ensure_ascii=False)
     sha256 = hashlib.sha256(f"{policy.sha256}\n{text}".encode()).hexdigest()
-    return attrs.evolve(policy, sha256=sha256, sections=MappingProxyType(bound))
+    return attrs.evolve(policy, sha256=sha256, sections=frozen_map(bound))

@@ -38,6 +38,38 @@ def _key(key: str) -> str:
     return key
 
 
+def _roles(route: Route) -> str:
+    return " → ".join(route.roles) or "no step"
+
+
+def _same_route(request: ApprovalRequest, given: Route | Decision, current: Decision) -> None:
+    """Refuse a route or decision that is not the engine's for ``request`` now (APR-01)."""
+    what = f"the route given for request {request.id}"
+    if isinstance(given, Decision):
+        if (given.policy_version, given.policy_sha256) != (
+            current.policy_version,
+            current.policy_sha256,
+        ):
+            raise InvalidInput(
+                f"APR-01: {what} was made under policy {given.policy_version} "
+                f"({given.policy_sha256[:12]}), not the policy in force {current.policy_version} "
+                f"({current.policy_sha256[:12]}); route the request again"
+            )
+        if given.route is None:
+            raise InvalidInput(f"the decision given for request {request.id} carries no route")
+        given = given.route
+    if not isinstance(given, Route):
+        raise InvalidInput(f"expected a Route or an approval Decision, not {given!r}")
+    if given.action != request.action:
+        raise InvalidInput(f"APR-01: {what} is for action {given.action}, not {request.action}")
+    assert current.route is not None  # checked by the caller
+    if given.steps != current.route.steps:
+        raise InvalidInput(
+            f"APR-01: {what} ({_roles(given)}) is not the one the policy in force gives it "
+            f"({_roles(current.route)})"
+        )
+
+
 class ApprovalRepository:
     """Submit requests with their route and decide their steps in order."""
 
@@ -90,31 +122,29 @@ class ApprovalRepository:
         key: str,
         at: datetime | None = None,
     ) -> Submission:
-        """Submit ``request`` with the route the engine gave (asked now when ``route`` is None).
+        """Submit ``request`` under the route the engine gives it now, under the policy in force.
 
-        A decision that denies is refused. Sending the same submission twice with the same
-        ``key`` has one effect and returns the stored request; the same key with different
-        content is :class:`InvalidInput`; another submission of the same request id is a
-        :class:`StateError`.
+        A caller's route is never trusted (APR-01): the store asks its engine again and stores
+        the engine's route. A ``route`` (or decision) given is checked against it and refused with
+        :class:`InvalidInput` when its action, steps, or (for a decision) policy version and
+        sha256 differ; a decision that denies is :class:`Refused`. Sending the same submission
+        twice with the same ``key`` has one effect and returns the stored request; the same key
+        with different content is :class:`InvalidInput`; another submission of the same request
+        id is a :class:`StateError`.
         """
         key = _key(key)
         if not isinstance(request, ApprovalRequest):
             raise InvalidInput(f"expected an ApprovalRequest, not {request!r}")
-        engine = self._tx.engine
-        version, sha = engine.policy.version, engine.policy.sha256
-        if route is None:
-            route = engine.route_approval(request)
-        if isinstance(route, Decision):
-            decision = route
-            if decision.kind != "approval":
-                raise InvalidInput(f"expected an approval decision, not a {decision.kind} one")
-            if decision.outcome is Outcome.DENY:
-                raise Refused(f"request {request.id}", decision)
-            if decision.route is None:
-                raise InvalidInput(f"the decision on {request.id} carries no route")
-            version, sha, route = decision.policy_version, decision.policy_sha256, decision.route
-        if not isinstance(route, Route) or route.action != request.action:
-            raise InvalidInput(f"the route does not belong to request {request.id}")
+        if isinstance(route, Decision) and route.kind != "approval":
+            raise InvalidInput(f"expected an approval decision, not a {route.kind} one")
+        current = self._tx.engine.route_approval(request)
+        if current.outcome is Outcome.DENY:
+            raise Refused(f"request {request.id}", current)
+        if current.route is None:
+            raise InvalidInput(f"the engine gives request {request.id} no route")
+        if route is not None:
+            _same_route(request, route, current)
+        version, sha, route = current.policy_version, current.policy_sha256, current.route
         payload = digest({"request": request, "steps": route.steps})
         session = self._tx.session
         existing = self._by_key(key)
@@ -193,10 +223,12 @@ class ApprovalRepository:
         done = session.scalars(select(StepActionRow).where(StepActionRow.key == key)).one_or_none()
         if done is not None:
             return self._same_action(done, request_id, action, key)
+        request, route = mapping.request(row), mapping.route(row)
+        self._route_in_force(row, request, route)
         people = self._tx.employees
         check = StepCheck(
-            request=mapping.request(row),
-            route=mapping.route(row),
+            request=request,
+            route=route,
             action=action,
             actor=people.get(actor),
             principal=people.get(on_behalf_of) if on_behalf_of else None,
@@ -208,6 +240,28 @@ class ApprovalRepository:
             raise Refused(f"step {step} of request {request_id}", decision)
         self._record(row, action, key)
         return action
+
+    def _route_in_force(
+        self, row: ApprovalRequestRow, request: ApprovalRequest, route: Route
+    ) -> None:
+        """APR-01 at step time: a request is decided only on the route of the policy in force.
+
+        Under the policy it was submitted under, the stored route is the engine's. After a policy
+        change the engine is asked again, and a request whose route changed is not decided on the
+        old one (:class:`StateError`).
+        """
+        engine = self._tx.engine
+        if row.policy_sha256 == engine.policy.sha256:
+            return
+        current = engine.route_approval(request).route
+        if current is None or current.steps != route.steps:
+            now = _roles(current) if current is not None else "no route"
+            raise StateError(
+                f"APR-01: request {row.id} was routed under policy {row.policy_version} "
+                f"({row.policy_sha256[:12]}) as {_roles(route)}; under the policy in force "
+                f"{engine.policy.version} ({engine.policy.sha256[:12]}) its route is {now}, so it "
+                "cannot be decided on the old one"
+            )
 
     def _record(self, row: ApprovalRequestRow, action: StepAction, key: str) -> None:
         """Keep the store's invariants whatever the plugins said, then write the step."""

@@ -259,15 +259,16 @@ def run_audit(
 
     ``sweeps`` are by default the core's and every plugin's (:func:`all_sweeps`).
 
-    ``on`` is the day checked (today in UTC by default), ``policy`` the one whose roles and
-    backup minimum apply (the store's engine's by default).
+    ``on`` is the day checked (today in the policy's time zone by default), ``policy`` the one
+    whose roles and backup minimum apply (the store's engine's by default).
     """
     now = store.clock()
+    policy = policy or store.engine.policy
     opts = AuditOptions(
-        on=on or now.date(),
+        on=on or policy.local_date(now),
         now=now,
         step_deadline=step_deadline,
-        policy=policy or store.engine.policy,
+        policy=policy,
     )
     results = []
     if sweeps is None:

@@ -97,7 +97,12 @@ def log_verify(url: str, as_json: bool) -> None:
 @click.command("audit")
 @_url
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Day checked (default today).")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Day checked (default today in the policy's time zone).",
+)
 @click.option(
     "--step-deadline-days",
     type=click.IntRange(min=1),

@@ -45,6 +45,7 @@ __all__ = [
     "chain_hash",
     "entry_body",
     "entry_text",
+    "principal_of",
     "verify_log",
 ]
 
@@ -72,10 +73,13 @@ class PendingEntry:
     policy_sha256: str
     findings: Sequence[dict[str, Any]]
     findings_json: str | None = attrs.field(default=None, eq=False, repr=False)
+    in_place_of: str | None = None
+    """The principal a delegate acted for (APR-06); kept in the hashed body, beside ``actor``."""
 
 
 def actor_of(request: object) -> str | None:
-    """The person a request is about: the actor of a step or duty, the requester, the grantee."""
+    """The person a request is about: the actor of a step (a delegate acting for a principal, see
+    :func:`principal_of`) or duty, the requester, the grantee."""
     if isinstance(request, StepCheck):
         return request.actor.id
     if isinstance(request, DutyCheck):
@@ -87,9 +91,20 @@ def actor_of(request: object) -> str | None:
     return None
 
 
+def principal_of(request: object) -> str | None:
+    """The principal a delegate acts for in a step (APR-06), None when acting in one's own name."""
+    if isinstance(request, StepCheck) and request.principal is not None:
+        return request.principal.id
+    return None
+
+
 def entry_body(seq: int, entry: PendingEntry | Any) -> dict[str, Any]:
-    """The hashed content of an entry, as data (from a :class:`PendingEntry` or alike)."""
-    return {
+    """The hashed content of an entry, as data (from a :class:`PendingEntry` or alike).
+
+    ``in_place_of`` is present only for a step a delegate took, so the bodies of other entries
+    (and of every entry logged before it existed) are unchanged.
+    """
+    body = {
         "seq": seq,
         "at": utc_iso(entry.at),
         "kind": entry.kind,
@@ -99,6 +114,10 @@ def entry_body(seq: int, entry: PendingEntry | Any) -> dict[str, Any]:
         "policy": {"version": entry.policy_version, "sha256": entry.policy_sha256},
         "findings": entry.findings,
     }
+    principal = getattr(entry, "in_place_of", None)
+    if principal is not None:
+        body["in_place_of"] = principal
+    return body
 
 
 def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
@@ -106,11 +125,13 @@ def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical(body)).hexdigest()
 
 
-# The canonical JSON of a body has its keys sorted: actor, at, digest, findings, kind, outcome,
-# policy {sha256, version}, seq. Every key but ``findings`` comes from a column, so a body is
-# ``_head(columns) + findings JSON + _tail(columns)``. Appending builds the body from these pieces
-# (the findings JSON memoised per shared decision); verifying checks that the stored body starts
-# with the head and ends with the tail rebuilt from the row's columns. JSON string tokens are
+# The canonical JSON of a body has its keys sorted: actor, at, digest, findings, [in_place_of],
+# kind, outcome, policy {sha256, version}, seq. Every key but ``findings`` and ``in_place_of``
+# comes from a column, so a body is ``_head(columns) + findings JSON [+ in_place_of] +
+# _tail(columns)``; the part between head and tail is covered by the hash alone. Appending builds
+# the body from these pieces (the findings JSON memoised per shared decision); verifying checks
+# that the stored body starts with the head and ends with the tail rebuilt from the row's
+# columns. JSON string tokens are
 # self-delimiting (a quote inside one is always escaped), so a prefix and a suffix made of
 # encoded tokens match the body only when every column equals the value the body holds.
 
@@ -136,6 +157,8 @@ def entry_text(seq: int, entry: PendingEntry) -> str:
     findings = entry.findings_json
     if findings is None:
         findings = canonical_text(entry.findings)
+    if entry.in_place_of is not None:
+        findings += f',"in_place_of":{json_string(entry.in_place_of)}'
     return (
         _head(entry.actor, utc_iso(entry.at), entry.digest)
         + findings
@@ -283,6 +306,7 @@ class DecisionLog:
             policy_sha256=decision.policy_sha256,
             findings=findings,
             findings_json=text,
+            in_place_of=principal_of(request),
         )
         return partial(self._queue, entry)
 

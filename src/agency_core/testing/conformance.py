@@ -30,7 +30,7 @@ from agency_core.engine import Engine, Request
 from agency_core.entities import ApprovalRequest
 from agency_core.hookspecs import hookimpl
 from agency_core.plugins import BUILTINS, plugin_name
-from agency_core.policy import Policy, default_policy, statutory_minimums
+from agency_core.policy import Policy, default_policy, lower_approvals, statutory_minimums
 from agency_core.testing import _scenarios as sc
 from agency_core.testing import strategies as S
 
@@ -47,7 +47,6 @@ __all__ = [
 
 FAILED: Final = "ENG-01"
 """The control of the finding the engine adds when a plugin raises (fail closed)."""
-_RANK: Final = {Outcome.ALLOW: 0, Outcome.NEEDS_APPROVAL: 1, Outcome.DENY: 2}
 
 
 class Subject:
@@ -157,13 +156,14 @@ def _sod04(subject: Subject, check: StepCheck) -> None:
 def _apr03(subject: Subject, pair: tuple[ApprovalRequest, ApprovalRequest]) -> None:
     small, large = (subject.engine.route_approval(r) for r in pair)
     problem = ""
-    if _RANK[large.outcome] < _RANK[small.outcome]:
+    if large.outcome.rank < small.outcome.rank:
         problem = (
             f"{small.outcome.value} for the smaller amount, {large.outcome.value} for the larger"
         )
-    elif small.route and large.route and not set(small.route.roles) <= set(large.route.roles):
-        dropped = sorted(set(small.route.roles) - set(large.route.roles))
-        problem = f"the larger amount drops the approvals {dropped}"
+    elif small.route and large.route:
+        ranks = {name: role.rank or 0 for name, role in subject.policy.roles.items()}
+        lower = lower_approvals(large.route.roles, small.route.roles, ranks)
+        problem = f"the larger amount needs {lower}" if lower else ""
     if problem:
         raise Violation(
             "APR-03",

@@ -12,9 +12,10 @@ Strategies for *invalid* input (:func:`bad_amounts`, :func:`unknown_currencies`,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Final, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 from hypothesis import strategies as st
@@ -338,9 +339,10 @@ def contracts(
     schedule = schedule or draw(fee_schedules(policy))
     last = schedule.effective_to - timedelta(days=1) if schedule.effective_to else LAST_DAY
     signed = draw(aware_datetimes(schedule.effective_from, last))
-    # the signing day in the contract's own timezone must be in force
-    if not schedule.in_force(signed.date()):
-        signed = datetime.combine(schedule.effective_from, signed.timetz())
+    # the signing day in the firm's time zone must be in force
+    local_date = _p(policy).local_date
+    if not schedule.in_force(local_date(signed)):
+        signed = datetime.combine(schedule.effective_from, time(12), ZoneInfo(_p(policy).timezone))
     chosen = draw(st.lists(st.sampled_from(schedule.items), min_size=1, unique=True))
     fees = {
         item.code: draw(money(item.price.currency, max_value=item.price.amount)) for item in chosen
@@ -354,7 +356,7 @@ def contracts(
 def charge_checks(draw: st.DrawFn, policy: Policy | None = None) -> ChargeCheck:
     """A charge of exactly the agreed fee for a published item: every FEE rule holds."""
     schedule = draw(fee_schedules(policy))
-    contract = draw(contracts(schedule))
+    contract = draw(contracts(schedule, policy))
     item = draw(st.sampled_from(sorted(contract.fees)))
     published = schedule.item(item)
     charge = Charge(
