@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
+import agency_core.store as st
 from agency_core import ApprovalRequest, Employee, Money
 
 PG_URL = os.environ.get("AGENCY_TEST_DATABASE_URL")
@@ -49,3 +50,26 @@ def claim(request_id: str = "R1", amount: str = "12000", requester: str = "E1") 
     return ApprovalRequest(
         request_id, "expense_reimbursement", Money(amount, "CNY"), "sales", requester
     )
+
+
+def tamper(store: st.Store, *statements: str) -> None:
+    """Run ``statements`` as an attacker who owns the tables: the log's guards are lifted first.
+
+    On PostgreSQL the triggers are disabled inside the attacker's transaction (and enabled again
+    before it commits); on SQLite they are dropped.
+    """
+    with store.database.begin() as conn:
+        if store.dialect == "postgresql":
+            for table in ("decision_log", "decision_log_head"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        else:
+            for name in _SQLITE_GUARDS:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+        if store.dialect == "postgresql":
+            for table in ("decision_log", "decision_log_head"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+_SQLITE_GUARDS = ("agency_log_no_update", "agency_log_no_delete", "agency_log_head_no_delete")

@@ -15,7 +15,7 @@ from agency_core import Engine
 from agency_core.store.canonical import canonical
 from agency_core.store.cli import register
 from agency_core.store.log import GENESIS, PendingEntry, chain_hash, entry_body, entry_text
-from tests.store.helpers import T0, claim
+from tests.store.helpers import T0, claim, tamper
 
 
 @pytest.fixture
@@ -120,8 +120,7 @@ def _filled(logged, n=6):
 
 
 def _sql(store, statement):
-    with store.database.begin() as conn:
-        conn.exec_driver_sql(statement)
+    tamper(store, statement)
 
 
 def test_verify_names_an_altered_entry(logged):

@@ -120,6 +120,8 @@ class Store:
 
     ``engine`` is the agency :class:`~agency_core.engine.Engine` the workflows ask; the default
     engine when none is given. ``clock`` gives the current UTC time (tests pass a fixed one).
+    ``log_key`` (the firm's secret log key, see :mod:`agency_core.store.checkpoint`) makes every
+    append sign the log's head and refuse to extend a head the key did not sign.
     """
 
     def __init__(
@@ -129,8 +131,10 @@ class Store:
         engine: Engine | None = None,
         schema: str | None = None,
         clock: Clock = _utcnow,
+        log_key: bytes | None = None,
     ) -> None:
         self._db = database
+        self.log_key = log_key
         self.engine = engine if engine is not None else Engine()
         self.schema = schema
         self.clock = clock
@@ -222,6 +226,7 @@ def open_store(
     engine: Engine | None = None,
     schema: str | None = None,
     clock: Clock = _utcnow,
+    log_key: bytes | None = None,
 ) -> Store:
     """Open the store at ``url``: ``sqlite:///path`` or ``postgresql+psycopg://user@host/db``.
 
@@ -230,6 +235,8 @@ def open_store(
     """
     if not isinstance(url, str) or not url.strip():
         raise InvalidInput(f"a database URL is needed, not {url!r}")
+    if log_key is not None and (not isinstance(log_key, bytes) or len(log_key) < 32):
+        raise InvalidInput("a log key must be at least 32 bytes")
     try:
         parsed = make_url(url.strip())
     except ArgumentError:
@@ -258,4 +265,4 @@ def open_store(
         raise
     except Exception as exc:  # a missing driver, a malformed URL
         raise StoreError(f"cannot open {parsed.render_as_string()}: {exc}") from None
-    return Store(database, engine=engine, schema=schema, clock=clock)
+    return Store(database, engine=engine, schema=schema, clock=clock, log_key=log_key)
