@@ -15,6 +15,7 @@ sign the head and refuse to extend a head the key did not sign; :func:`take_chec
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import threading
@@ -257,11 +258,25 @@ class DecisionLog:
     The engine shares one :class:`Decision` between requests on the same route, so the canonical
     JSON of a decision's findings is computed once and remembered (by identity, for the last
     few hundred decisions).
+
+    A flush that fails raises (so the decision that triggered it is denied, ENG-01) and fails
+    only the decisions it held: they move to :attr:`failed` (the last ``keep_failed``), never
+    back into the buffer, so one entry the database refuses cannot stop the log; the buffer
+    never holds more than about ``batch_size`` decisions.
     """
 
-    def __init__(self, store: Store, *, batch_size: int = 100, name: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        batch_size: int = 100,
+        name: str | None = None,
+        keep_failed: int = 10_000,
+    ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
+        self.failed: collections.deque[PendingEntry] = collections.deque(maxlen=keep_failed)
+        """Decisions whose flush failed, newest last (for the host to inspect or re-append)."""
         self.store = store
         self.batch_size = batch_size
         self.__name__ = name or f"agency_core.store.log:{id(self):x}"
@@ -314,11 +329,14 @@ class DecisionLog:
         """Append ``entries`` on their own (their transaction rolled back), now if possible."""
         with self._lock:
             self._buffer.extend(entries)
-        with contextlib.suppress(AgencyError):  # kept in the buffer for the next flush
+        with contextlib.suppress(AgencyError):  # a failure keeps them in :attr:`failed`
             self.flush()
 
     def flush(self) -> int:
-        """Append every buffered decision in one transaction; return how many were appended."""
+        """Append every buffered decision in one transaction; return how many were appended.
+
+        On failure the batch moves to :attr:`failed` and the error is raised.
+        """
         with self._lock:
             batch, self._buffer = self._buffer, []
         if not batch:
@@ -328,7 +346,7 @@ class DecisionLog:
                 tx.log.append(batch)
         except BaseException:
             with self._lock:
-                self._buffer[:0] = batch
+                self.failed.extend(batch)
             raise
         return len(batch)
 
