@@ -19,6 +19,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from agency_core.clikit import safe
 from agency_core.decision import Decision, Outcome
 from agency_core.errors import AgencyError
 from agency_core.plugins import entry_points_wanted
@@ -65,7 +66,7 @@ def _reported(settings: Settings) -> Iterator[None]:
         yield
     except AgencyError as exc:
         click.secho("error: ", fg="red", bold=True, err=True, nl=False)
-        click.echo(str(exc), err=True)
+        click.echo(safe(str(exc)), err=True)
         sys.exit(EXIT_BAD_INPUT)
 
 
@@ -214,8 +215,9 @@ def _print_decision(settings: Settings, decision: Decision) -> None:
     )
     settings.console.print(f"[bold {colour}]{decision.outcome.value}[/]{route}", highlight=False)
     for finding in decision.findings:
+        line = f"  {finding.control} [{finding.severity.value}] {finding.message(settings.lang)}"
         settings.console.print(
-            f"  {finding.control} [{finding.severity.value}] {finding.message(settings.lang)}",
+            safe(line),
             markup=False,
             highlight=False,
         )
