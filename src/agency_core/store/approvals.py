@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from agency_core.checks import DutyCheck, PerformedDuty, StepCheck
@@ -306,6 +306,7 @@ class DutyRepository:
         """Record that ``actor`` performs ``duty`` on ``subject``, if the engine allows it."""
         key = _key(key)
         session = self._tx.session
+        self._serialise(subject)
         done = session.scalars(select(DutyRow).where(DutyRow.key == key)).one_or_none()
         if done is not None:
             if (done.subject, done.duty, done.actor) != (subject, duty, actor):
@@ -321,3 +322,16 @@ class DutyRepository:
         )
         with translated():
             session.flush()
+
+    def _serialise(self, subject: str) -> None:
+        """Hold the subject until this transaction ends, so duties on it are decided one at a
+        time (SOD-03): a PostgreSQL transaction-scoped advisory lock on a hash of the subject.
+        SQLite writers are already serialised (``BEGIN IMMEDIATE``)."""
+        session = self._tx.session
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        with translated():
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))"),
+                {"lock": f"agency_core.duty:{subject}"},
+            )

@@ -6,7 +6,7 @@ import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import create_engine, event
@@ -105,9 +105,24 @@ def translated() -> Iterator[None]:
     except (IntegrityError, StaleDataError) as exc:
         raise Conflict(f"a concurrent change got there first: {_short(exc)}") from exc
     except DBAPIError as exc:
+        if _retryable(exc):
+            detail = _short(exc)
+            raise Conflict(f"a concurrent transaction got in the way, retry: {detail}") from exc
         raise StoreError(f"database error, nothing was saved: {_short(exc)}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"store error, nothing was saved: {_short(exc)}") from exc
+
+
+_RETRYABLE_STATES: Final = frozenset({"40001", "40P01", "55P03"})
+"""PostgreSQL: serialization failure, deadlock detected, lock not available."""
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    """Whether the transaction lost a race (retry it), rather than the database failing."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRYABLE_STATES:
+        return True
+    return type(orig).__name__ == "OperationalError" and "database is locked" in str(orig)
 
 
 def _short(exc: BaseException) -> str:
