@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 
+from agency_core.errors import InvalidInput
 from agency_core.store.session import translated
 
 if TYPE_CHECKING:
@@ -27,6 +29,9 @@ def alembic_config() -> Config:
 def upgrade(store: Store, revision: str = "head") -> None:
     """Upgrade ``store``'s database to ``revision`` in one transaction."""
     config = alembic_config()
-    with translated(), store.database.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    try:
+        with translated(), store.database.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except CommandError as exc:  # an unknown or unreachable revision
+        raise InvalidInput(f"cannot upgrade to {revision[:64]!r}: {str(exc)[:200]}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -235,6 +236,20 @@ def _sqlite_engine(url: URL) -> SqlEngine:
     return database
 
 
+_HOST: Final = re.compile(r"[A-Za-z0-9._-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]")
+
+
+def _check_server(url: URL) -> None:
+    """A host name or address and a port in range, before anything connects."""
+    if url.host is not None and not _HOST.fullmatch(url.host):
+        raise InvalidInput(f"not a host name or address: {url.host[:64]!r}")
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise InvalidInput(f"port must be 1..65535, not {url.port}")
+    for part in (url.database, url.username, url.password):
+        if part is not None and "\x00" in str(part):
+            raise InvalidInput("the database URL holds a NUL character")
+
+
 def open_store(
     url: str,
     *,
@@ -260,10 +275,13 @@ def open_store(
     driver = parsed.get_driver_name()
     try:
         if backend == "sqlite" and driver in ("pysqlite", ""):
+            if "\x00" in (parsed.database or ""):
+                raise InvalidInput("the database path holds a NUL character")
             if schema is not None:
                 raise InvalidInput("schema= applies to PostgreSQL only")
             database = _sqlite_engine(parsed)
         elif backend == "postgresql" and driver in ("psycopg", "psycopg2", ""):
+            _check_server(parsed)
             parsed = parsed.set(drivername="postgresql+psycopg")
             args: dict[str, Any] = {}
             if schema is not None:
