@@ -24,6 +24,8 @@ def _agency(*args: str):
         (["db", "upgrade", "--url", "sqlite:///a\x00b.db"], "NUL"),
         (["db", "upgrade", "--url", "postgresql+psycopg://u:pw@[bad/x"], "host"),
         (["db", "upgrade", "--url", "postgresql+psycopg://u:pw@h:99999/x"], "port"),
+        (["db", "upgrade", "--url", "postgresql+psycopg://u:pw@h:x/y"], "not a database URL"),
+        (["db", "upgrade", "--url", "sqlite://:"], "not a database URL"),
         (["audit", "--url", "sqlite:///x.db", "--step-deadline-days", "0"], "range"),
         (["audit", "--url", "sqlite:///x.db", "--step-deadline-days", "9" * 30], "range"),
         (["audit", "--url", "sqlite:///x.db", "--on", "2026-W10-1"], "--on"),

@@ -269,7 +269,7 @@ def open_store(
         raise InvalidInput("a log key must be at least 32 bytes")
     try:
         parsed = make_url(url.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise InvalidInput(f"not a database URL: {url!r}") from None
     backend = parsed.get_backend_name()
     driver = parsed.get_driver_name()
