@@ -188,26 +188,53 @@ class ApprovalRepository:
         key = _key(key)
         at = at or self._tx.now()
         action = StepAction(step, actor, verdict, at, reason, on_behalf_of)  # APR-05 on reject
+        engine = self._tx.engine
+        # Decide first, on a snapshot read apart from this transaction, so no lock is held while
+        # the plugins run; then lock the request and decide again only if what they read changed.
+        early, early_decision = None, None
+        with self._tx.store.snapshot(engine) as reader:
+            apart = ApprovalRepository(reader) if reader is not None else None
+            if apart is not None and not apart.recorded(key):
+                early = apart.step_check(request_id, action)
+                early_decision = engine.check_step(early)
         session = self._tx.session
         row = self._row(request_id, lock=True)  # serialises every action on this request
         done = session.scalars(select(StepActionRow).where(StepActionRow.key == key)).one_or_none()
         if done is not None:
             return self._same_action(done, request_id, action, key)
-        people = self._tx.employees
-        check = StepCheck(
-            request=mapping.request(row),
-            route=mapping.route(row),
-            action=action,
-            actor=people.get(actor),
-            principal=people.get(on_behalf_of) if on_behalf_of else None,
-            history=self._history(request_id),
-            delegations=self._tx.delegations.in_force(at, delegate=actor, principal=on_behalf_of),
-        )
-        decision = self._tx.engine.check_step(check)
+        check = self.step_check(request_id, action, row)
+        if early_decision is not None and early == check:
+            decision = early_decision
+        else:
+            decision = engine.check_step(check)
         if decision.outcome is Outcome.DENY:
             raise Refused(f"step {step} of request {request_id}", decision)
         self._record(row, action, key)
         return action
+
+    def recorded(self, key: str) -> bool:
+        """Whether a step action with idempotency ``key`` is stored."""
+        query = select(StepActionRow.id).where(StepActionRow.key == key)
+        return self._tx.session.scalars(query).first() is not None
+
+    def step_check(
+        self, request_id: str, action: StepAction, row: ApprovalRequestRow | None = None
+    ) -> StepCheck:
+        """What the engine is asked about ``action`` on ``request_id``, as stored now."""
+        row = row if row is not None else self._row(request_id)
+        people = self._tx.employees
+        delegate, principal = action.actor, action.on_behalf_of
+        return StepCheck(
+            request=mapping.request(row),
+            route=mapping.route(row),
+            action=action,
+            actor=people.get(delegate),
+            principal=people.get(principal) if principal else None,
+            history=self._history(request_id),
+            delegations=self._tx.delegations.in_force(
+                action.at, delegate=delegate, principal=principal
+            ),
+        )
 
     def _record(self, row: ApprovalRequestRow, action: StepAction, key: str) -> None:
         """Keep the store's invariants whatever the plugins said, then write the step."""

@@ -63,6 +63,9 @@ class Transaction:
         self.store = store
         self.session = session
         self.engine = engine
+        self.connected = False
+        """Whether the session has begun on its connection (on SQLite: holds the write lock)."""
+        event.listen(session, "after_begin", self._began)
         self._pending: list[tuple[DecisionLog, PendingEntry]] = []
         self.employees: EmployeePort = EmployeeRepository(self)
         self.delegations: DelegationPort = DelegationRepository(self)
@@ -71,6 +74,9 @@ class Transaction:
         self.records: RegistryPort = RecordRepository(self)
         self.destruction: DestructionPort = DestructionRepository(self)
         self.log: LogPort = LogRepository(self)
+
+    def _began(self, *_args: Any) -> None:
+        self.connected = True
 
     def now(self) -> datetime:
         """The store's clock (UTC)."""
@@ -197,6 +203,24 @@ class Store:
             conn = conn.execution_options(**{_READ: True})
             yield conn
             conn.rollback()
+
+    @contextmanager
+    def snapshot(self, engine: Engine) -> Iterator[Transaction | None]:
+        """A read-only unit of work apart from any open transaction (no write lock on SQLite),
+        for deciding before locking. None when that would not help: for an in-memory SQLite
+        database (its connections are one and the same) and when the current transaction has
+        already begun on its connection (it may have changed what a snapshot would read)."""
+        current = active_transaction()
+        memory = self.dialect == "sqlite" and self._db.url.database in (None, "", ":memory:")
+        if memory or (current is not None and current.connected):
+            yield None
+            return
+        with self.reading() as conn:
+            session = Session(bind=conn, expire_on_commit=False, autoflush=False)
+            try:
+                yield Transaction(self, session, engine)
+            finally:
+                session.close()
 
     def upgrade(self, revision: str = "head") -> None:
         """Create or upgrade the schema with the bundled Alembic migrations."""
