@@ -86,10 +86,14 @@ def test_decide_as_text_in_chinese() -> None:
     ],
 )
 def test_bad_input_exits_2_without_a_traceback(stdin: str, message: str) -> None:
-    result = agency("decide", stdin=stdin)
+    result = agency("decide", stdin=stdin)  # JSON mode: the errors are JSON on stdout
     assert result.exit_code == EXIT_BAD_INPUT
-    assert message in result.stderr
+    assert any(message in line for line in json.loads(result.stdout)["errors"])
     assert "Traceback" not in result.output + result.stderr
+    text = agency("decide", "--format", "text", stdin=stdin)  # text mode: lines on stderr
+    assert text.exit_code == EXIT_BAD_INPUT
+    assert message in text.stderr
+    assert text.stdout == ""
 
 
 json_values = st.recursive(
@@ -150,7 +154,7 @@ def test_policy_check_reports_problems_with_paths(tmp_path: Path) -> None:
 def test_a_bad_policy_option_exits_2(tmp_path: Path) -> None:
     result = agency("--policy", str(tmp_path / "none.toml"), "decide", stdin=json.dumps(CLAIM))
     assert result.exit_code == EXIT_BAD_INPUT
-    assert "cannot read" in result.stderr
+    assert "cannot read" in json.loads(result.stdout)["errors"][0]
 
 
 def test_plugins_lists_the_bundled_plugins_and_their_hooks() -> None:

@@ -83,6 +83,7 @@ def test_the_decision_log_stores_exactly_what_the_host_received(
     try:
         decision = engine.route_approval(claim(100))
         assert decision.outcome is Outcome.DENY
+        assert log.flush() == 1
         with store.reading() as conn:
             rows = conn.exec_driver_sql("SELECT outcome, body FROM decision_log").all()
         assert [row[0] for row in rows] == ["deny"]

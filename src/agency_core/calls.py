@@ -112,9 +112,10 @@ def announce(
 ) -> T:
     """Tell every observer; the decision every one of them agreed to is final.
 
-    An observer that raises vetoes: ``veto`` adds its ENG-01 deny and every other observer is
-    asked again with the new decision. Once a round passes without a veto, the callables the
-    observers returned in it are called: what they record is exactly what the host receives.
+    An observer that raises vetoes: ``veto`` adds its ENG-01 deny and every observer, itself
+    included, is asked again with the new decision, until a round brings no new veto. Then the
+    callables the observers returned in that round are called: what they record is exactly what
+    the host receives (a log that could not flush records the denial that names it).
     """
     failed: set[str] = set()
     while True:
@@ -122,14 +123,13 @@ def announce(
         commits: list[tuple[str, Callable[[], None]]] = []
         vetoes: list[Finding] = []
         for plugin, function, argnames in observers:
-            if plugin in failed:
-                continue
             try:
                 result = function(**{name: kwargs[name] for name in argnames})
                 if result is not None and not callable(result):
                     raise TypeError(f"returned {result!r}, not a callable or None")
             except Exception as exc:
-                vetoes.append(failure(plugin, _OBSERVED, exc))
+                if plugin not in failed:
+                    vetoes.append(failure(plugin, _OBSERVED, exc))
                 continue
             if result is not None:
                 commits.append((plugin, result))

@@ -1,7 +1,7 @@
 """The ``agency`` command: plugins, policy checks, decisions as JSON, schemas and the demo.
 
-Exit codes: 0 success or allow; 2 bad input (printed without a traceback); for ``decide``,
-3 deny and 4 needs approval.
+Every command takes ``--format json|text``; output helpers, errors and exit codes live in
+:mod:`agency_core.clikit` (the table is in ``docs/cli.md``).
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -18,14 +17,19 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from agency_core.clikit import (
+    EXIT_BAD_INPUT,
+    EXIT_DENY,
+    EXIT_NEEDS_APPROVAL,
+    emit_json,
+    format_option,
+    reported,
+    safe,
+)
 from agency_core.decision import Decision, Outcome
-from agency_core.errors import AgencyError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_DENY", "EXIT_NEEDS_APPROVAL", "main"]
 
-EXIT_BAD_INPUT: Final = 2
-EXIT_DENY: Final = 3
-EXIT_NEEDS_APPROVAL: Final = 4
 _EXIT: Final = {
     Outcome.ALLOW: 0,
     Outcome.DENY: EXIT_DENY,
@@ -48,7 +52,13 @@ class Settings:
         self, policy: Path | None, lang: str, entry_points: bool | None, block: tuple[str, ...]
     ):
         self.policy, self.lang, self.entry_points, self.block = policy, lang, entry_points, block
-        self.console = Console()
+        # Piped output keeps whole names: rich would cut tables at 80 columns.
+        self.console = Console() if sys.stdout.isatty() else Console(width=10_000)
+
+    @property
+    def zh(self) -> bool:
+        """Whether messages are in Chinese."""
+        return self.lang == "zh-CN"
 
     def engine(self, **options: Any) -> Any:
         from agency_core.engine import Engine
@@ -56,17 +66,6 @@ class Settings:
         return Engine.from_policy(
             self.policy, entry_points=self.entry_points, block=self.block, **options
         )
-
-
-@contextmanager
-def _reported(settings: Settings) -> Iterator[None]:
-    """Print agency errors as plain lines on stderr and exit 2, never with a traceback."""
-    try:
-        yield
-    except AgencyError as exc:
-        click.secho("error: ", fg="red", bold=True, err=True, nl=False)
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_BAD_INPUT)
 
 
 pass_settings: Final[Callable[..., Any]] = click.make_pass_decorator(Settings)
@@ -138,23 +137,34 @@ def main(
 
 
 @main.command()
+@format_option()
 @pass_settings
-def plugins(settings: Settings) -> None:
+def plugins(settings: Settings, fmt: str) -> None:
     """Show the loaded plugins, where they come from, and the hooks each implements."""
-    with _reported(settings):
+    with reported(fmt):
         engine = settings.engine()
     manager = engine.plugin_manager
-    table = Table(title=f"agency-core plugins (policy {engine.policy.version})")
-    for column in ("plugin", "distribution", "hooks"):
-        table.add_column(column)
+    rows: list[dict[str, Any]] = []
     for name, plugin in sorted(manager.list_name_plugin(), key=lambda item: item[0]):
         if plugin is None:
-            table.add_row(name, "[red]blocked[/]", "-")
+            rows.append({"plugin": name, "distribution": None, "hooks": [], "blocked": True})
             continue
         info = manager.infos[name]
         source = f"{info.distribution} {info.version}"
         hooks = sorted(caller.name for caller in manager.get_hookcallers(plugin) or ())
-        table.add_row(name, source, "\n".join(hooks))
+        rows.append({"plugin": name, "distribution": source, "hooks": hooks, "blocked": False})
+    if fmt == "json":
+        emit_json({"policy": engine.policy.version, "plugins": rows})
+        return
+    zh = settings.zh
+    title = f"agency-core {'插件' if zh else 'plugins'} ({'政策' if zh else 'policy'} "
+    table = Table(title=safe(f"{title}{engine.policy.version})"))
+    for column in ("插件", "发行包", "钩子") if zh else ("plugin", "distribution", "hooks"):
+        table.add_column(column, overflow="fold")
+    blocked = "[red]已屏蔽[/]" if zh else "[red]blocked[/]"
+    for row in rows:
+        source = blocked if row["blocked"] else safe(row["distribution"])
+        table.add_row(safe(row["plugin"]), source, "\n".join(row["hooks"]) or "-")
     settings.console.print(table)
 
 
@@ -165,32 +175,54 @@ def policy() -> None:
 
 @policy.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@format_option()
 @pass_settings
-def policy_check(settings: Settings, file: Path) -> None:
+def policy_check(settings: Settings, file: Path, fmt: str) -> None:
     """Validate a policy FILE; list every problem with its path."""
     from agency_core.policy import load_policy
 
-    with _reported(settings):
+    with reported(fmt):
         loaded = load_policy(file)
-    zh = settings.lang == "zh-CN"
+    counts = {
+        "roles": len(loaded.roles),
+        "actions": len({a for a, _ in loaded.matrices}),
+        "conflict_sets": len(loaded.static_conflicts),
+        "record_classes": len(loaded.retention),
+    }
+    if fmt == "json":
+        emit_json(
+            {
+                "valid": True,
+                "name": loaded.name,
+                "version": loaded.version,
+                "effective_from": loaded.effective_from.isoformat(),
+                "effective_to": loaded.effective_to.isoformat() if loaded.effective_to else None,
+                "sha256": loaded.sha256,
+                **counts,
+            }
+        )
+        return
+    zh = settings.zh
     until = loaded.effective_to.isoformat() if loaded.effective_to else ("长期" if zh else "open")
     label = "有效" if zh else "valid"
     settings.console.print(
-        f"[green]{label}[/]: {loaded.name} {loaded.version} "
-        f"({loaded.effective_from.isoformat()} – {until}) sha256 {loaded.sha256}"
+        f"[green]{label}[/]: "
+        + safe(f"{loaded.name} {loaded.version} ")
+        + f"({loaded.effective_from.isoformat()} – {until}) sha256 {loaded.sha256}",
+        highlight=False,
     )
-    counts = (
-        f"{len(loaded.roles)} roles, {len({a for a, _ in loaded.matrices})} actions, "
-        f"{len(loaded.static_conflicts)} conflict sets, {len(loaded.retention)} record classes"
+    words = (
+        ("个角色", "个审批事项", "组不相容角色", "类档案")
+        if zh
+        else (" roles", " actions", " conflict sets", " record classes")
     )
-    settings.console.print(counts, highlight=False)
+    line = ", ".join(f"{n}{w}" for n, w in zip(counts.values(), words, strict=True))
+    settings.console.print(line, highlight=False)
 
 
 @main.command()
 @click.argument("file", type=click.File("rb"), default="-")
-@click.option(
-    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
-)
+@format_option(default="json")
 @pass_settings
 def decide(settings: Settings, file: Any, fmt: str) -> None:
     """Decide the JSON request in FILE (stdin when omitted); print the decision.
@@ -200,7 +232,7 @@ def decide(settings: Settings, file: Any, fmt: str) -> None:
     """
     from agency_core.codec import parse_json, request_from_json
 
-    with _reported(settings):
+    with reported(fmt):
         data = parse_json(file.read())
         engine = settings.engine()
         if isinstance(data, list):
@@ -213,19 +245,31 @@ def decide(settings: Settings, file: Any, fmt: str) -> None:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for decision in decisions:
-            _print_decision(settings, decision)
+            _print_decision(settings, engine, decision)
     sys.exit(_EXIT[Outcome.worst(d.outcome for d in decisions)])
 
 
-def _print_decision(settings: Settings, decision: Decision) -> None:
+_WORSE: Final = (Outcome.ALLOW, Outcome.NEEDS_APPROVAL, Outcome.DENY)
+"""A batch exits with its worst outcome: a denial outranks a needed approval."""
+_OUTCOME_ZH: Final = {"allow": "允许", "deny": "拒绝", "needs_approval": "需审批"}
+
+
+def _print_decision(settings: Settings, engine: Any, decision: Decision) -> None:
     colour = {"allow": "green", "deny": "red", "needs_approval": "yellow"}[decision.outcome]
-    route = (
-        f" → {' → '.join(decision.route.roles)}" if decision.route and decision.route.steps else ""
-    )
-    settings.console.print(f"[bold {colour}]{decision.outcome.value}[/]{route}", highlight=False)
+    outcome = _OUTCOME_ZH[decision.outcome.value] if settings.zh else decision.outcome.value
+    route = ""
+    if decision.route and decision.route.steps:
+        roles = engine.policy.roles
+        names = [
+            (roles[code].name_zh or code) if settings.zh and code in roles else code
+            for code in decision.route.roles
+        ]
+        route = safe(f" → {' → '.join(names)}")
+    settings.console.print(f"[bold {colour}]{outcome}[/]{route}", highlight=False)
     for finding in decision.findings:
+        line = f"  {finding.control} [{finding.severity.value}] {finding.message(settings.lang)}"
         settings.console.print(
-            f"  {finding.control} [{finding.severity.value}] {finding.message(settings.lang)}",
+            safe(line),
             markup=False,
             highlight=False,
         )
@@ -233,10 +277,12 @@ def _print_decision(settings: Settings, decision: Decision) -> None:
 
 @main.command()
 @click.argument("what", type=click.Choice(["request", "decision"]), default="request")
-def schema(what: str) -> None:
-    """Print the JSON Schema of requests or decisions."""
+@format_option(default="json")
+def schema(what: str, fmt: str) -> None:
+    """Print the JSON Schema of requests or decisions (a JSON document in either format)."""
     from agency_core.codec import decision_schema, request_schema
 
+    del fmt  # a schema is JSON whatever the format; the option keeps the contract uniform
     click.echo(json.dumps(request_schema() if what == "request" else decision_schema(), indent=2))
 
 
@@ -247,10 +293,17 @@ def schema(what: str) -> None:
     default=None,
     help="SQLite file to keep the demo's state in (a temporary one when omitted).",
 )
+@format_option()
 @pass_settings
-def demo(settings: Settings, db: Path | None) -> None:
-    """Walk through a small firm's day: intake, fees, approvals, segregation, retention."""
-    from agency_core.demo import run
+def demo(settings: Settings, db: Path | None, fmt: str) -> None:
+    """Walk through a small firm's day: intake, fees, approvals, segregation, retention.
 
-    with _reported(settings):
+    The demo is a story for people: ``--format json`` is accepted and refused with a JSON error.
+    """
+    from agency_core.demo import run
+    from agency_core.errors import InvalidInput
+
+    with reported(fmt):
+        if fmt == "json":
+            raise InvalidInput("the demo prints text only: use --format text")
         run(settings.engine, settings.console, settings.lang, db)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -49,10 +50,17 @@ def _fact(value: object, _type: object) -> Fact:
     raise ValueError(f"a fact is a string, an integer, a boolean or null, not {value!r}")
 
 
+_AMOUNT: Final = re.compile(r"[0-9]+(\.[0-9]+)?")
+"""An amount as the request schema publishes it (ASCII digits, no sign, no exponent)."""
+
+
 def _money(value: object, _type: type) -> Money:
     if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
         raise ValueError(f'money must be {{"amount": "...", "currency": "CNY"}}, not {value!r}')
-    return Money(to_decimal(value["amount"]), value["currency"])
+    amount = value["amount"]
+    if isinstance(amount, str) and not _AMOUNT.fullmatch(amount):
+        raise ValueError(f"amount must be digits with an optional fraction, not {amount[:40]!r}")
+    return Money(to_decimal(amount), value["currency"])
 
 
 def _money_json(money: Money) -> dict[str, str]:
@@ -69,12 +77,30 @@ converter.register_unstructure_hook(date, date.isoformat)
 converter.register_unstructure_hook(datetime, datetime.isoformat)
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _v in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise ValueError(f"duplicate key {twice[:40]!r}")
+    return result
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json(text: str | bytes) -> Any:
-    """``text`` parsed as JSON; :class:`InvalidInput` when it is not JSON."""
+    """``text`` parsed as strict JSON: duplicate keys, NaN, infinities and lone surrogates
+    (which no UTF-8 store holds) are refused; :class:`InvalidInput` when it is not JSON."""
     try:
-        return json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        raise InvalidInput("not valid JSON: a lone surrogate or bytes that are not UTF-8") from None
     except (ValueError, RecursionError) as exc:
-        raise InvalidInput(f"not valid JSON: {exc}") from None
+        raise InvalidInput(f"not valid JSON: {str(exc)[:200]}") from None
+    return data
 
 
 def _kinds(engine: Engine | None) -> Mapping[str, type]:
@@ -97,8 +123,9 @@ def request_from_json(data: str | bytes | Mapping[str, Any], engine: Engine | No
     fields = dict(data)
     kind = fields.pop("kind", None)
     if not isinstance(kind, str) or kind not in kinds:
+        shown = repr(kind)[:40]
         raise InvalidInput(
-            f"kind must be one of {', '.join(sorted(kinds))}, not {kind!r}", path="$.kind"
+            f"kind must be one of {', '.join(sorted(kinds))}, not {shown}", path="$.kind"
         )
     try:
         request: Any = converter.structure(fields, kinds[kind])
@@ -131,14 +158,16 @@ _SCALARS: Final[dict[Any, dict[str, Any]]] = {
     str: {"type": "string"},
     int: {"type": "integer"},
     bool: {"type": "boolean"},
-    Decimal: {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"},
+    Decimal: {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"},
     date: {"type": "string", "format": "date"},
     datetime: {"type": "string", "format": "date-time"},
 }
 _MONEY_SCHEMA: Final = {
     "type": "object",
     "properties": {
-        "amount": {"anyOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?$"}, {"type": "integer"}]},
+        "amount": {
+            "anyOf": [{"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}, {"type": "integer"}]
+        },
         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
     },
     "required": ["amount", "currency"],

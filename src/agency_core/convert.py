@@ -34,26 +34,38 @@ def _enum(value: object, type_: type[enum.Enum]) -> enum.Enum:
     return type_(value)
 
 
+# What the published JSON Schema allows (ASCII digits only: ``\d`` would take full-width ones).
+DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATETIME: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
 def _decimal(value: object, _type: type) -> Decimal:
     if isinstance(value, float):
         raise ValueError(f"write amounts as strings or integers, not the float {value!r}")
+    if isinstance(value, str) and not DECIMAL.fullmatch(value):
+        raise ValueError(f"expected a decimal such as 12.50, not {value[:40]!r}")
     return to_decimal(value)
 
 
 def _date(value: object, _type: type) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and DATE.fullmatch(value):
         return date.fromisoformat(value)
-    raise ValueError(f"expected a date such as 2026-01-31, not {value!r}")
+    raise ValueError(f"expected a date such as 2026-01-31, not {str(value)[:40]!r}")
 
 
 def _datetime(value: object, _type: type) -> datetime:
     if isinstance(value, datetime):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and DATETIME.fullmatch(value):
         return datetime.fromisoformat(value)
-    raise ValueError(f"expected a datetime with a UTC offset, not {value!r}")
+    raise ValueError(
+        f"expected a datetime such as 2026-01-31T09:00:00+08:00, not {str(value)[:40]!r}"
+    )
 
 
 def strict_converter(**options: Any) -> cattrs.Converter:

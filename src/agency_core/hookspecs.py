@@ -323,7 +323,7 @@ def agency_decision_made(request: object, decision: Decision) -> Callable[[], No
         a log keeps exactly what the host receives).
 
     Raising vetoes: the decision becomes a deny with an ENG-01 finding naming the plugin (an
-    unrecorded decision must not allow anything), and every observer is asked again with that
-    final decision; only the callables returned for the final decision are called. Every
-    observer is asked whatever the others do, so registration order never matters.
+    unrecorded decision must not allow anything), and every observer is asked again with the
+    new decision until no new veto comes; only the callables returned for the final decision are
+    called. Every observer is asked whatever the others do, so registration order never matters.
     """

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
+import agency_core.store as st
 from agency_core import ApprovalRequest, Employee, Money
 from agency_core.builtin import approvals
 
@@ -58,3 +59,26 @@ class RouteOnly:
 
     __name__ = "route_only"
     agency_approval_route = staticmethod(approvals.agency_approval_route)
+
+
+def tamper(store: st.Store, *statements: str) -> None:
+    """Run ``statements`` as an attacker who owns the tables: the log's guards are lifted first.
+
+    On PostgreSQL the triggers are disabled inside the attacker's transaction (and enabled again
+    before it commits); on SQLite they are dropped.
+    """
+    with store.database.begin() as conn:
+        if store.dialect == "postgresql":
+            for table in ("decision_log", "decision_log_head"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        else:
+            for name in _SQLITE_GUARDS:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+        if store.dialect == "postgresql":
+            for table in ("decision_log", "decision_log_head"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+_SQLITE_GUARDS = ("agency_log_no_update", "agency_log_no_delete", "agency_log_head_no_delete")

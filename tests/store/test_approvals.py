@@ -324,9 +324,10 @@ def test_a_request_is_decided_only_on_the_route_of_the_policy_in_force(staffed):
         tx.approvals.submit(claim("R-old"), key="R-old")  # dept_head, finance_manager
     with staffed.transaction(Engine(_policy("2026.10b"))) as tx:
         tx.approvals.submit(claim("R-same"), key="R-same")  # another version, the same route
-    stale = r"APR-01: request R-old was routed under policy 2026\.10"
-    with pytest.raises(StateError, match=stale), staffed.transaction() as tx:
+    stale = r"APR-01: the route given with request R-old \(dept_head → finance_manager\) is not"
+    with pytest.raises(st.Refused, match=stale) as refused, staffed.transaction() as tx:
         tx.approvals.approve("R-old", 0, "H1", key="old-0")
+    assert refused.value.controls == {"APR-01"}
     with staffed.transaction() as tx:
         assert tx.approvals.get("R-old").history == ()
         tx.approvals.approve("R-same", 0, "H1", key="same-0")  # its route is still the one

@@ -39,6 +39,10 @@ def planted(staffed, clock):
         tx.approvals.approve("R-two", 1, "M1", key="t1")  # ... twice
         tx.approvals.approve("R-dept", 0, "HX", key="d0")  # APR-04: ops head for sales
         tx.approvals.approve("R-branch", 0, "B1", key="b0")  # inherits dept_head: fine
+        tx.duties.perform("PAY-1", "approve_payment", "F1", key="p1a")  # SOD-03 ...
+        tx.duties.perform("PAY-1", "pay", "F1", key="p1p")  # ... by the same person
+        tx.duties.perform("PAY-2", "approve_payment", "F1", key="p2a")  # fine: two people
+        tx.duties.perform("PAY-2", "pay", "F2", key="p2p")
     with store.transaction() as tx:
         expired = tx.records.register("voucher", closed_on=date(1990, 1, 31)).number
         held = tx.records.register("voucher", closed_on=date(1990, 2, 28)).number
@@ -74,6 +78,7 @@ def test_each_sweep_counts_its_offences(planted):
     store, names = planted
     found = _by_control(st.run_audit(store, on=date(2026, 3, 2)))
     assert (found["SOD-01"].count, found["SOD-01"].sample) == (1, ("R-self:0",))
+    assert (found["SOD-03"].count, found["SOD-03"].sample) == (1, ("PAY-1:F1",))
     assert (found["SOD-04"].count, found["SOD-04"].sample) == (1, ("R-two:M1",))
     assert (found["APR-04"].count, found["APR-04"].sample) == (1, ("R-dept:0",))
     # R-self, R-dept, R-branch wait at step 1, R-two at step 2 (finance_manager), R-wait at 0

@@ -110,3 +110,69 @@ def test_a_lost_connection_leaves_no_half_written_approval(pg_db, staffed):
     with staffed.transaction() as tx:
         state = tx.approvals.get("R1")
     assert (state.history, state.next_step, state.status) == ((), 0, st.Status.PENDING)
+
+
+def _both(store: st.Store, calls: list[tuple[str, str, str, str]]) -> list[object]:
+    """Run two duty calls ``(subject, duty, actor, key)`` at the same moment."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def perform(slot: int) -> None:
+        subject, duty, actor, key = calls[slot]
+        barrier.wait()
+        try:
+            with store.transaction() as tx:
+                results[slot] = tx.duties.perform(subject, duty, actor, key=key)
+        except Exception as exc:
+            results[slot] = exc
+
+    threads = [threading.Thread(target=perform, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+SOD_ROUNDS = {"postgresql": 200, "sqlite": 20}
+
+
+def test_conflicting_duties_sent_together_never_both_stand(db, staffed):
+    rounds = SOD_ROUNDS[db.backend]
+    for n in range(rounds):
+        subject = f"PAY-{n}"
+        results = _both(
+            staffed,
+            [
+                (subject, "approve_payment", "F1", f"{subject}-a"),
+                (subject, "pay", "F1", f"{subject}-p"),
+            ],
+        )
+        refused = [r for r in results if isinstance(r, st.Refused)]
+        assert len(refused) == 1, results
+        assert refused[0].controls == {"SOD-03"}
+        assert results.count(None) == 1, results
+    found = {f.control: f for f in st.run_audit(staffed)}
+    assert found["SOD-03"].count == 0
+
+
+def test_a_duty_replayed_with_its_key_returns_the_recorded_answer(db, staffed):
+    for n in range(SOD_ROUNDS[db.backend]):
+        call = (f"PAY-{n}", "pay", "F1", f"pay-{n}")
+        assert _both(staffed, [call, call]) == [None, None]
+    with staffed.database.connect() as conn:
+        count = conn.exec_driver_sql("SELECT count(*) FROM duties").scalar()
+    assert count == SOD_ROUNDS[db.backend]
+
+
+def test_serialisation_failures_are_a_retryable_conflict(pg_db, staffed):
+    from agency_core.store.session import translated
+
+    with pytest.raises(st.Conflict) as caught, translated(), staffed.database.connect() as conn:
+        conn.exec_driver_sql(
+            "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = 'serialization_failure'; END $$"
+        )
+    assert caught.value.retryable
+    assert not isinstance(caught.value, st.StoreError)
+    with pytest.raises(st.StoreError), translated(), staffed.database.connect() as conn:
+        conn.exec_driver_sql("SELECT 1/0")

@@ -15,7 +15,7 @@ from agency_core import Delegation, Engine
 from agency_core.store.canonical import canonical
 from agency_core.store.cli import register
 from agency_core.store.log import GENESIS, PendingEntry, chain_hash, entry_body, entry_text
-from tests.store.helpers import T0, claim
+from tests.store.helpers import T0, claim, tamper
 
 
 @pytest.fixture
@@ -86,9 +86,11 @@ def test_decisions_outside_a_transaction_are_batched(logged):
     assert log.buffered == 2
     assert _entries(store) == []
     store.engine.route_approval(claim("X2"))  # the third fills the batch
-    assert log.buffered == 0
+    assert log.buffered == 3
+    assert _entries(store) == []
+    store.engine.route_approval(claim("X3"))  # finds it full: the batch is appended first
+    assert log.buffered == 1
     assert len(_entries(store)) == 3
-    store.engine.route_approval(claim("X3"))
     assert log.flush() == 1
     assert len(_entries(store)) == 4
 
@@ -120,8 +122,7 @@ def _filled(logged, n=6):
 
 
 def _sql(store, statement):
-    with store.database.begin() as conn:
-        conn.exec_driver_sql(statement)
+    tamper(store, statement)
 
 
 def test_verify_names_an_altered_entry(logged):

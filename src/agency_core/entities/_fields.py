@@ -5,10 +5,11 @@ Fields use them through ``attrs.field(...)`` directly, so type checkers see whic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
 
@@ -20,10 +21,29 @@ V = TypeVar("V")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
+MAX_CODE: Final = 64
+"""The longest identifier or code: the store keeps them in 64 characters."""
+MIN_YEAR: Final = 1000
+MAX_YEAR: Final = 8999
+"""Dates stay within years the engine can add retention periods and deadlines to."""
+_UNSTORABLE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (NUL among them) and lone surrogates: no identifier holds them."""
+
+
 def code(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A required identifier or code: a non-empty string."""
+    """A required identifier or code: a non-empty string of at most :data:`MAX_CODE`
+    characters, none of them a control character or a lone surrogate (what any store holds)."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{attribute.name} must be a non-empty string, not {value!r}")
+    if len(value) > MAX_CODE:
+        raise InvalidInput(
+            f"{attribute.name} must be at most {MAX_CODE} characters, not {len(value)}"
+        )
+    if _UNSTORABLE.search(value):
+        raise InvalidInput(
+            f"{attribute.name} must not hold control characters or lone surrogates: "
+            f"{value.encode('unicode_escape', 'backslashreplace').decode('ascii')[:80]}"
+        )
 
 
 def optional_code(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -44,6 +64,12 @@ def aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None
         raise InvalidInput(f"{attribute.name} must be a datetime, not {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(f"{attribute.name} must carry a UTC offset, got naive {value}")
+    _year(attribute, value)
+
+
+def _year(attribute: attrs.Attribute[Any], value: date) -> None:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidInput(f"{attribute.name} must be in {MIN_YEAR}..{MAX_YEAR}, not {value}")
 
 
 def optional_aware(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -56,6 +82,7 @@ def day(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A calendar date (not a datetime)."""
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidInput(f"{attribute.name} must be a date, not {value!r}")
+    _year(attribute, value)
 
 
 def optional_day(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:

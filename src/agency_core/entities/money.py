@@ -31,6 +31,8 @@ CURRENCIES: Final[dict[str, int]] = {
     **dict.fromkeys(_THREE_DIGIT.split(), 3),
     **dict.fromkeys(_FOUR_DIGIT.split(), 4),
 }
+MAX_DIGITS: Final = 15
+"""Digits before the point an amount may have (the store's columns hold 16 before 4 places)."""
 _QUANTUM: Final[dict[int, Decimal]] = {d: Decimal(1).scaleb(-d) for d in set(CURRENCIES.values())}
 
 
@@ -82,6 +84,8 @@ class Money:
 
     def __attrs_post_init__(self) -> None:
         quantum = _QUANTUM[CURRENCIES[self.currency]]
+        if self.amount.adjusted() >= MAX_DIGITS:
+            raise MoneyError(f"amount must be below 10^{MAX_DIGITS}, not {self.amount:.3e}")
         object.__setattr__(self, "amount", self.amount.quantize(quantum, ROUND_HALF_UP))
 
     def _same(self, other: Money) -> None:

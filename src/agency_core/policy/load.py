@@ -39,6 +39,24 @@ from agency_core.policy.model import ActionSpec, Basis, PolicyFile, TierSpec
 
 __all__ = ["converter", "default_policy", "load_policy", "parse_policy"]
 
+# Bounds: what the engine and the store can hold, checked before anything is built.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 12
+MAX_ITEMS = 256
+"""Entries of one table or array (roles, actions, tiers, conflicts, classes...)."""
+MAX_STRING = 1_000
+MAX_INT = 10**15
+MAX_DUTIES = 32
+"""Duties in one dynamic conflict (SOD-03): each pair becomes a compiled conflict."""
+MAX_INHERITANCE = 16
+"""Longest chain of role inheritance."""
+MAX_YEARS = 1_000
+"""Longest retention period (dates stay within the calendar's year 9999)."""
+MAX_VERSION = 64
+"""The decision log stores the policy version in 64 characters."""
+MAX_PREFIX = 16
+"""The registry stores a number prefix in 16 characters (RET-05)."""
+
 converter = strict_converter()
 """The policy converter: our own, so nobody's global converter changes how policies load."""
 
@@ -49,12 +67,19 @@ def parse_policy(data: bytes, source: str = "<policy>", *, base: Path | None = N
     A relative ``[calendar] file`` is found in the folder ``base`` (default: the working folder);
     the SHA-256 then covers the policy's bytes followed by the calendar file's.
     """
+    if len(data) > MAX_BYTES:
+        raise PolicyError(source, [f"a policy file is at most {MAX_BYTES} bytes, not {len(data)}"])
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise PolicyError(source, [f"not UTF-8 text: {exc}"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(source, [f"not valid TOML: {exc}"]) from None
+    except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: an integer too long
+        raise PolicyError(source, [f"not valid TOML: {str(exc)[:200]}"]) from None
+    except RecursionError:
+        raise PolicyError(source, [f"not valid TOML: nested deeper than {MAX_DEPTH}"]) from None
+    size = list(_size_problems(raw, "$", 0))
+    if size:
+        raise PolicyError(source, size[:20])
     try:
         spec = converter.structure(raw, PolicyFile)
     except cattrs.BaseValidationError as exc:
@@ -105,6 +130,10 @@ def _invariants(spec: PolicyFile) -> Iterator[str]:
         yield f"unknown ISO 4217 currency {meta.currency!r} @ $.policy.currency"
     if meta.effective_to is not None and meta.effective_to <= meta.effective_from:
         yield "effective_to must be after effective_from @ $.policy.effective_to"
+    if len(meta.version) > MAX_VERSION or not meta.version.strip():
+        yield f"version must be 1..{MAX_VERSION} characters @ $.policy.version"
+    if not meta.version.isprintable():
+        yield "version must not hold control characters @ $.policy.version"
     if not 1 <= meta.fiscal_year_start_month <= 12:
         yield "fiscal_year_start_month must be 1..12 @ $.policy.fiscal_year_start_month"
     if not _zone_exists(meta.timezone):
@@ -126,6 +155,29 @@ def _zone_exists(name: str) -> bool:
     return True
 
 
+def _size_problems(value: object, path: str, depth: int) -> Iterator[str]:
+    """Values too deep, too many, too long or too large to be a policy, before structuring."""
+    if depth > MAX_DEPTH:
+        yield f"nested deeper than {MAX_DEPTH} @ {path}"
+    elif isinstance(value, dict):
+        if len(value) > MAX_ITEMS:
+            yield f"at most {MAX_ITEMS} entries, not {len(value)} @ {path}"
+        for key, item in value.items():
+            if len(key) > MAX_STRING:
+                yield f"a key longer than {MAX_STRING} characters @ {path}"
+            else:
+                yield from _size_problems(item, f"{path}.{key}", depth + 1)
+    elif isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            yield f"at most {MAX_ITEMS} entries, not {len(value)} @ {path}"
+        for index, item in enumerate(value):
+            yield from _size_problems(item, f"{path}[{index}]", depth + 1)
+    elif isinstance(value, str) and len(value) > MAX_STRING:
+        yield f"at most {MAX_STRING} characters, not {len(value)} @ {path}"
+    elif isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
+        yield f"integer out of range (|n| <= 10^15) @ {path}"
+
+
 def _unknown(names: list[str], roles: set[str], path: str) -> Iterator[str]:
     for index, name in enumerate(names):
         if name not in roles:
@@ -135,13 +187,37 @@ def _unknown(names: list[str], roles: set[str], path: str) -> Iterator[str]:
 def _role_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
     for name, role in spec.roles.items():
         yield from _unknown(role.inherits, roles, f"$.roles.{name}.inherits")
+    for name, problem in _inheritance(spec).items():
+        yield f"role {name!r} {problem} @ $.roles.{name}.inherits"
+
+
+def _inheritance(spec: PolicyFile) -> dict[str, str]:
+    """Roles that inherit themselves or sit atop a chain too long: one walk, O(roles + links)."""
+    depth: dict[str, int] = {}  # the longest chain below each finished role
+    on_path: set[str] = set()
+    problems: dict[str, str] = {}
+
+    def walk(name: str) -> int:
+        if name in depth:
+            return depth[name]
+        if name in on_path:
+            problems.setdefault(name, "inherits itself (a cycle)")
+            return 0
+        on_path.add(name)
+        below = [walk(parent) for parent in spec.roles[name].inherits if parent in spec.roles]
+        on_path.discard(name)
+        depth[name] = 1 + max(below, default=0)
+        if depth[name] > MAX_INHERITANCE and name not in problems:
+            problems[name] = f"heads an inheritance chain longer than {MAX_INHERITANCE}"
+        return depth[name]
+
     for name in spec.roles:
-        if name in _closure(spec, name):
-            yield f"role {name!r} inherits itself (a cycle) @ $.roles.{name}.inherits"
+        walk(name)
+    return problems
 
 
 def _closure(spec: PolicyFile, name: str) -> set[str]:
-    """Every role ``name`` inherits, directly or not (``name`` itself only through a cycle)."""
+    """Every role ``name`` inherits, directly or not (the roles are checked acyclic first)."""
     found: set[str] = set()
     stack = list(spec.roles[name].inherits)
     while stack:
@@ -281,6 +357,11 @@ def _segregation_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
                 f"({len(set(conflict.roles))}), got {conflict.cardinality} @ {path}.cardinality"
             )
     for index, duties in enumerate(spec.segregation.dynamic):
+        if len(duties.duties) > MAX_DUTIES:
+            yield (
+                f"SOD-03: at most {MAX_DUTIES} duties in one dynamic conflict, not "
+                f"{len(duties.duties)} @ $.segregation.dynamic[{index}].duties"
+            )
         if len(set(duties.duties)) < 2:
             yield (
                 f"SOD-03: a dynamic conflict needs two different duties "
@@ -294,8 +375,10 @@ def _retention_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
         path = f"$.retention.classes.{name}"
         if rule.permanent == (rule.years is not None):
             yield f"give either years or permanent = true @ {path}"
-        if rule.years is not None and rule.years < 1:
-            yield f"years must be at least 1 @ {path}.years"
+        if rule.years is not None and not 1 <= rule.years <= MAX_YEARS:
+            yield f"years must be 1..{MAX_YEARS} @ {path}.years"
+        if len(rule.prefix) > MAX_PREFIX:
+            yield f"prefix must be at most {MAX_PREFIX} characters (RET-05) @ {path}.prefix"
         if not re.fullmatch(r"[A-Z0-9]+", rule.prefix):
             yield f"prefix must be upper-case letters or digits (RET-05) @ {path}.prefix"
     prefixes = [rule.prefix for rule in classes.values()]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from agency_core.checks import DutyCheck, PerformedDuty, StepCheck
@@ -218,50 +218,53 @@ class ApprovalRepository:
         key = _key(key)
         at = at or self._tx.now()
         action = StepAction(step, actor, verdict, at, reason, on_behalf_of)  # APR-05 on reject
+        engine = self._tx.engine
+        # Decide first, on a snapshot read apart from this transaction, so no lock is held while
+        # the plugins run; then lock the request and decide again only if what they read changed.
+        early, early_decision = None, None
+        with self._tx.store.snapshot(engine) as reader:
+            apart = ApprovalRepository(reader) if reader is not None else None
+            if apart is not None and not apart.recorded(key):
+                early = apart.step_check(request_id, action)
+                early_decision = engine.check_step(early)
         session = self._tx.session
         row = self._row(request_id, lock=True)  # serialises every action on this request
         done = session.scalars(select(StepActionRow).where(StepActionRow.key == key)).one_or_none()
         if done is not None:
             return self._same_action(done, request_id, action, key)
-        request, route = mapping.request(row), mapping.route(row)
-        self._route_in_force(row, request, route)
-        people = self._tx.employees
-        check = StepCheck(
-            request=request,
-            route=route,
-            action=action,
-            actor=people.get(actor),
-            principal=people.get(on_behalf_of) if on_behalf_of else None,
-            history=self._history(request_id),
-            delegations=self._tx.delegations.in_force(at, delegate=actor, principal=on_behalf_of),
-        )
-        decision = self._tx.engine.check_step(check)
+        check = self.step_check(request_id, action, row)
+        if early_decision is not None and early == check:
+            decision = early_decision
+        else:
+            decision = engine.check_step(check)
         if decision.outcome is Outcome.DENY:
             raise Refused(f"step {step} of request {request_id}", decision)
         self._record(row, action, key)
         return action
 
-    def _route_in_force(
-        self, row: ApprovalRequestRow, request: ApprovalRequest, route: Route
-    ) -> None:
-        """APR-01 at step time: a request is decided only on the route of the policy in force.
+    def recorded(self, key: str) -> bool:
+        """Whether a step action with idempotency ``key`` is stored."""
+        query = select(StepActionRow.id).where(StepActionRow.key == key)
+        return self._tx.session.scalars(query).first() is not None
 
-        Under the policy it was submitted under, the stored route is the engine's. After a policy
-        change the engine is asked again, and a request whose route changed is not decided on the
-        old one (:class:`StateError`).
-        """
-        engine = self._tx.engine
-        if row.policy_sha256 == engine.policy.sha256:
-            return
-        current = engine.route_approval(request).route
-        if current is None or current.steps != route.steps:
-            now = _roles(current) if current is not None else "no route"
-            raise StateError(
-                f"APR-01: request {row.id} was routed under policy {row.policy_version} "
-                f"({row.policy_sha256[:12]}) as {_roles(route)}; under the policy in force "
-                f"{engine.policy.version} ({engine.policy.sha256[:12]}) its route is {now}, so it "
-                "cannot be decided on the old one"
-            )
+    def step_check(
+        self, request_id: str, action: StepAction, row: ApprovalRequestRow | None = None
+    ) -> StepCheck:
+        """What the engine is asked about ``action`` on ``request_id``, as stored now."""
+        row = row if row is not None else self._row(request_id)
+        people = self._tx.employees
+        delegate, principal = action.actor, action.on_behalf_of
+        return StepCheck(
+            request=mapping.request(row),
+            route=mapping.route(row),
+            action=action,
+            actor=people.get(delegate),
+            principal=people.get(principal) if principal else None,
+            history=self._history(request_id),
+            delegations=self._tx.delegations.in_force(
+                action.at, delegate=delegate, principal=principal
+            ),
+        )
 
     def _record(self, row: ApprovalRequestRow, action: StepAction, key: str) -> None:
         """Keep the store's invariants whatever the plugins said, then write the step."""
@@ -360,6 +363,7 @@ class DutyRepository:
         """Record that ``actor`` performs ``duty`` on ``subject``, if the engine allows it."""
         key = _key(key)
         session = self._tx.session
+        self._serialise(subject)
         done = session.scalars(select(DutyRow).where(DutyRow.key == key)).one_or_none()
         if done is not None:
             if (done.subject, done.duty, done.actor) != (subject, duty, actor):
@@ -375,3 +379,16 @@ class DutyRepository:
         )
         with translated():
             session.flush()
+
+    def _serialise(self, subject: str) -> None:
+        """Hold the subject until this transaction ends, so duties on it are decided one at a
+        time (SOD-03): a PostgreSQL transaction-scoped advisory lock on a hash of the subject.
+        SQLite writers are already serialised (``BEGIN IMMEDIATE``)."""
+        session = self._tx.session
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        with translated():
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))"),
+                {"lock": f"agency_core.duty:{subject}"},
+            )

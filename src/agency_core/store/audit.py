@@ -31,6 +31,7 @@ from agency_core.policy import Policy
 from agency_core.store.models import (
     ApprovalRequestRow,
     BackupRow,
+    DutyRow,
     EmployeeRoleRow,
     EmployeeRow,
     HoldRow,
@@ -117,6 +118,35 @@ def _two_steps(_opts: AuditOptions) -> Select[Any]:
         .group_by(people.c.request_id, people.c.person)
         # "more than one distinct step", as min < max: a plain aggregate the database can hash
         .having(func.min(people.c.step) < func.max(people.c.step))
+    )
+
+
+def _duty_conflicts(opts: AuditOptions) -> Select[Any]:
+    """SOD-03: one person did two conflicting duties on one subject (``subject:actor``)."""
+    pairs = sorted(
+        (duty, other)
+        for duty, others in opts.policy.duty_conflicts.items()
+        for other in others
+        if duty < other
+    )
+    first, second = aliased(DutyRow), aliased(DutyRow)
+    if not pairs:
+        return select(first.subject.label("id")).where(literal(False))
+    conflicts = union_all(
+        *(select(literal(a).label("a"), literal(b).label("b")) for a, b in pairs)
+    ).subquery("conflicts")
+    return (
+        select((first.subject + ":" + first.actor).label("id"))
+        .join(conflicts, conflicts.c.a == first.duty)
+        .join(
+            second,
+            and_(
+                second.subject == first.subject,
+                second.actor == first.actor,
+                second.duty == conflicts.c.b,
+            ),
+        )
+        .distinct()
     )
 
 
@@ -223,6 +253,7 @@ def _overdue_steps(opts: AuditOptions) -> Select[Any]:
 
 SWEEPS: Final[tuple[Sweep, ...]] = (
     Sweep("SOD-01", "self-approvals", _self_approvals),
+    Sweep("SOD-03", "one person did conflicting duties on one subject", _duty_conflicts),
     Sweep("SOD-04", "one person on two steps of one request", _two_steps),
     Sweep("APR-04", "steps decided without the step's role or department", _authority),
     Sweep("APR-07", "steps pending past the deadline", _overdue_steps),

@@ -24,8 +24,14 @@ class Refused(StateError):
 
 
 class Conflict(StateError):
-    """Someone else changed the same thing at the same moment; read again, retry if still valid."""
+    """Someone else changed the same thing at the same moment; read again, retry if still valid.
+
+    Retryable (``retryable`` is True): serialization failures and deadlocks on PostgreSQL and a
+    locked SQLite database become a Conflict, never a :class:`StoreError`, which is fatal.
+    """
+
+    retryable = True
 
 
 class StoreError(AgencyError):
-    """The database failed (connection lost, database locked, schema missing); nothing was saved."""
+    """The database failed (connection lost, schema missing, disk full); nothing was saved."""

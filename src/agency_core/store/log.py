@@ -7,11 +7,15 @@ as it was hashed, so it is the single source of truth: the queryable columns bes
 that :func:`verify_log` checks against the body, and the findings live only in the body.
 
 The head row (last sequence number and hash) is locked by appenders, so concurrent transactions
-append one after the other and the chain never forks.
+append one after the other and the chain never forks. When the store has a log key, appenders
+sign the head and refuse to extend a head the key did not sign; :func:`take_checkpoint` and
+``verify_log(checkpoints=...)`` anchor the head outside the database
+(:mod:`agency_core.store.checkpoint`).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import threading
@@ -23,12 +27,13 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 from sqlalchemy import Dialect, func, select, update
 
-from agency_core.checks import DutyCheck, RoleGrant, StepCheck
+from agency_core.checks import StepCheck
 from agency_core.decision import Decision
-from agency_core.entities import ApprovalRequest
-from agency_core.errors import AgencyError
+from agency_core.errors import AgencyError, InvalidInput
 from agency_core.hookspecs import hookimpl
 from agency_core.store.canonical import canonical, canonical_text, digest, json_string, utc_iso
+from agency_core.store.checkpoint import Checkpoint, head_mac
+from agency_core.store.errors import StoreError
 from agency_core.store.models import LogEntryRow, LogHeadRow
 from agency_core.store.session import active_transaction
 
@@ -46,6 +51,8 @@ __all__ = [
     "entry_body",
     "entry_text",
     "principal_of",
+    "sign_head",
+    "take_checkpoint",
     "verify_log",
 ]
 
@@ -75,20 +82,6 @@ class PendingEntry:
     findings_json: str | None = attrs.field(default=None, eq=False, repr=False)
     in_place_of: str | None = None
     """The principal a delegate acted for (APR-06); kept in the hashed body, beside ``actor``."""
-
-
-def actor_of(request: object) -> str | None:
-    """The person a request is about: the actor of a step (a delegate acting for a principal, see
-    :func:`principal_of`) or duty, the requester, the grantee."""
-    if isinstance(request, StepCheck):
-        return request.actor.id
-    if isinstance(request, DutyCheck):
-        return request.actor
-    if isinstance(request, ApprovalRequest):
-        return request.requester
-    if isinstance(request, RoleGrant):
-        return request.employee.id
-    return None
 
 
 def principal_of(request: object) -> str | None:
@@ -210,15 +203,21 @@ class LogRepository:
         """Chain and insert ``entries`` in one statement; return the last sequence number."""
         session = self._tx.session
         head = session.execute(
-            select(LogHeadRow.seq, LogHeadRow.hash)
+            select(LogHeadRow.seq, LogHeadRow.hash, LogHeadRow.mac)
             .where(LogHeadRow.id == HEAD_ID)
             .with_for_update()
         ).one_or_none()
         if head is None:
-            raise AgencyError("the decision log has no head row: run `agency db upgrade`")
+            raise StoreError("the decision log has no head row: run `agency log verify`")
         seq, prev = int(head.seq), str(head.hash)
         if not entries:
             return seq
+        key = self._tx.store.log_key
+        if key is not None and seq > 0 and head.mac != head_mac(key, seq, prev):
+            raise StoreError(
+                "the decision log's head is not signed by this store's log key: "
+                "refusing to extend it (run `agency log verify --key ...`)"
+            )
         connection = session.connection()
         insert_sql, at_param = _insert_statement(connection.dialect)
         rows = []
@@ -246,8 +245,9 @@ class LogRepository:
         # One executemany on the DBAPI cursor, in the session's transaction: the rows are plain
         # tuples (the timestamp through the column type's own bind processing).
         connection.exec_driver_sql(insert_sql, rows)
+        mac = head_mac(key, seq, prev) if key is not None else None
         session.execute(
-            update(LogHeadRow).where(LogHeadRow.id == HEAD_ID).values(seq=seq, hash=prev)
+            update(LogHeadRow).where(LogHeadRow.id == HEAD_ID).values(seq=seq, hash=prev, mac=mac)
         )
         return seq
 
@@ -267,11 +267,25 @@ class DecisionLog:
     The engine shares one :class:`Decision` between requests on the same route, so the canonical
     JSON of a decision's findings is computed once and remembered (by identity, for the last
     few hundred decisions).
+
+    A flush that fails raises (so the decision that found the buffer full is denied, ENG-01) and
+    fails only the decisions it held: they move to :attr:`failed` (the last ``keep_failed``),
+    never back into the buffer, so one entry the database refuses cannot stop the log; the buffer
+    never holds more than ``batch_size`` decisions.
     """
 
-    def __init__(self, store: Store, *, batch_size: int = 100, name: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        batch_size: int = 100,
+        name: str | None = None,
+        keep_failed: int = 10_000,
+    ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
+        self.failed: collections.deque[PendingEntry] = collections.deque(maxlen=keep_failed)
+        """Decisions whose flush failed, newest last (for the host to inspect or re-append)."""
         self.store = store
         self.batch_size = batch_size
         self.__name__ = name or f"agency_core.store.log:{id(self):x}"
@@ -293,33 +307,35 @@ class DecisionLog:
 
     @hookimpl
     def agency_decision_made(self, request: object, decision: Decision) -> Callable[[], None]:
-        """Prepare the decision's entry; it is queued only once the engine says it is final."""
+        """Prepare the decision's entry; it is queued only once the engine says it is final.
+
+        Outside a transaction, a full buffer is flushed first: if that fails, this decision is
+        vetoed (denied, ENG-01), since a log that cannot store what it holds must not let
+        anything through.
+        """
         findings, text = self._findings_of(decision)
-        engine = self.store.engine
         entry = PendingEntry(
             at=self.store.clock(),
             kind=decision.kind,
             digest=digest(request),
             outcome=decision.outcome.value,
-            actor=engine.actor_of(request) if engine is not None else actor_of(request),
+            actor=self.store.engine.actor_of(request),
             policy_version=decision.policy_version,
             policy_sha256=decision.policy_sha256,
             findings=findings,
             findings_json=text,
             in_place_of=principal_of(request),
         )
-        return partial(self._queue, entry)
-
-    def _queue(self, entry: PendingEntry) -> None:
         tx = active_transaction()
         if tx is not None and tx.store is self.store:
-            tx.defer_log(self, entry)
-            return
+            return partial(tx.defer_log, self, entry)
+        if len(self._buffer) >= self.batch_size:
+            self.flush()
+        return partial(self._buffered, entry)
+
+    def _buffered(self, entry: PendingEntry) -> None:
         with self._lock:
             self._buffer.append(entry)
-            full = len(self._buffer) >= self.batch_size
-        if full:
-            self.flush()
 
     @property
     def buffered(self) -> int:
@@ -330,11 +346,14 @@ class DecisionLog:
         """Append ``entries`` on their own (their transaction rolled back), now if possible."""
         with self._lock:
             self._buffer.extend(entries)
-        with contextlib.suppress(AgencyError):  # kept in the buffer for the next flush
+        with contextlib.suppress(AgencyError):  # a failure keeps them in :attr:`failed`
             self.flush()
 
     def flush(self) -> int:
-        """Append every buffered decision in one transaction; return how many were appended."""
+        """Append every buffered decision in one transaction; return how many were appended.
+
+        On failure the batch moves to :attr:`failed` and the error is raised.
+        """
         with self._lock:
             batch, self._buffer = self._buffer, []
         if not batch:
@@ -344,17 +363,18 @@ class DecisionLog:
                 tx.log.append(batch)
         except BaseException:
             with self._lock:
-                self._buffer[:0] = batch
+                self.failed.extend(batch)
             raise
         return len(batch)
 
 
-Problem = Literal["altered", "removed", "inserted"]
+Problem = Literal["altered", "removed", "inserted", "truncated", "rewritten", "forged"]
 
 
 @attrs.frozen
 class LogProblem:
-    """The first entry found altered, removed or inserted."""
+    """The first entry found altered, removed or inserted; or, against the log key and the
+    checkpoints, the first entry truncated away, rewritten or forged."""
 
     seq: int
     kind: Problem
@@ -418,37 +438,63 @@ def _rows(conn: Any, dialect: str, chunk: int) -> Iterator[Sequence[tuple[Any, .
         cursor.close()
 
 
-def verify_log(store: Store, *, chunk: int = 10_000) -> LogReport:
+def verify_log(
+    store: Store,
+    *,
+    chunk: int = 10_000,
+    key: bytes | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
+) -> LogReport:
     """Walk the chain in ``chunk``-sized batches (a server-side cursor on PostgreSQL).
 
     Each entry must chain from the one before (``prev_hash``), hash to its ``hash``
     (``sha256(prev_hash + body)``) and have columns that say what its body says. Names the first
     problem: an entry whose content no longer matches its hash or its body (``altered``), a gap
     or a broken link after a removal (``removed``), or an entry its successor skips over
-    (``inserted``). The walk and the head are read in one snapshot.
+    (``inserted``). A missing head row is a problem (``removed``). The walk and the head are read
+    in one snapshot.
+
+    With the log ``key``, the head must carry the key's signature (else ``forged``: entries were
+    appended by someone without the key), and every checkpoint must be signed by the key
+    (else ``forged``). The chain must extend every checkpoint: it holds the checkpoint's entry,
+    with the checkpoint's hash (else ``truncated`` at the first entry missing, or ``rewritten``
+    at the first entry after the last checkpoint that still matches).
     """
     if chunk < 1:
         raise ValueError("chunk must be >= 1")
+    if checkpoints and key is None:
+        raise InvalidInput("checking checkpoints needs the log key")
+    anchors = sorted(checkpoints, key=lambda c: c.seq)
+    for anchor in anchors:
+        if key is not None and not anchor.signed_by(key):
+            detail = f"the checkpoint of entry {anchor.seq} is not signed by this key"
+            return LogReport(0, GENESIS, LogProblem(anchor.seq, "forged", detail))
+    by_seq = {anchor.seq: anchor.hash for anchor in anchors}
+    next_anchor = anchors[0].seq if anchors else -1
+    trusted = 0  # the last entry a checkpoint vouches for
     dialect = store.dialect
     iso = _sqlite_iso if dialect == "sqlite" else str
     expected_seq, prev, before = 1, GENESIS, GENESIS
+    if next_anchor == 0 and by_seq[0] != GENESIS:
+        detail = "the checkpoint of the empty log does not start from the genesis hash"
+        return LogReport(0, GENESIS, LogProblem(1, "rewritten", detail))
     with store.reading() as conn:
         if dialect == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         head = conn.execute(
-            select(LogHeadRow.seq, LogHeadRow.hash).where(LogHeadRow.id == HEAD_ID)
+            select(LogHeadRow.seq, LogHeadRow.hash, LogHeadRow.mac).where(LogHeadRow.id == HEAD_ID)
         ).one_or_none()
         sha256 = hashlib.sha256
         parts: dict[tuple[str, str, str, str], str] = {}
         for batch in _rows(conn, dialect, chunk):
             for seq, prev_hash, hash_, body, actor, at, dig, kind, outcome, version, sha in batch:
                 # The fast path: in order, chained, hashing right, columns matching the body.
-                key = (kind, outcome, version, sha)
-                part = parts.get(key)
+                key_ = (kind, outcome, version, sha)
+                part = parts.get(key_)
                 if part is None:
                     if len(parts) >= 1024:
                         parts.clear()
-                    part = parts[key] = _policy_part(kind, outcome, version, sha)
+                    part = parts[key_] = _policy_part(kind, outcome, version, sha)
                 if (
                     seq == expected_seq
                     and prev_hash == prev
@@ -458,6 +504,17 @@ def verify_log(store: Store, *, chunk: int = 10_000) -> LogReport:
                 ):
                     before, prev = prev, hash_
                     expected_seq += 1
+                    if seq >= next_anchor >= 0:
+                        if by_seq.get(seq, hash_) != hash_:
+                            detail = (
+                                f"entries {trusted + 1}..{seq} differ from the checkpoint "
+                                f"of entry {seq}: the chain was rewritten"
+                            )
+                            moved = LogProblem(trusted + 1, "rewritten", detail)
+                            return LogReport(seq, prev, moved)
+                        trusted = seq
+                        later = [a.seq for a in anchors if a.seq > seq]
+                        next_anchor = later[0] if later else -1
                     continue
                 row = _Row(
                     seq, prev_hash, hash_, body, actor, iso(at), dig, kind, outcome, version, sha
@@ -467,16 +524,64 @@ def verify_log(store: Store, *, chunk: int = 10_000) -> LogReport:
                     raise AssertionError(f"entry {seq} failed the fast check only")
                 return LogReport(expected_seq - 1, prev, problem)
     last = expected_seq - 1
-    if head is not None and head.seq > last:
+    if anchors and anchors[-1].seq > last:
+        detail = (
+            f"a checkpoint vouches for {anchors[-1].seq} entries; the log ends at entry {last}: "
+            "it was truncated"
+        )
+        return LogReport(last, prev, LogProblem(last + 1, "truncated", detail))
+    if head is None:
+        detail = "the head row is missing: the log cannot vouch for its last entry"
+        return LogReport(last, prev, LogProblem(last + 1, "removed", detail))
+    if head.seq > last:
         detail = f"the head says {head.seq} entries; entries after {last} are missing"
         return LogReport(last, prev, LogProblem(last + 1, "removed", detail))
-    if head is not None and head.seq < last:
+    if head.seq < last:
         detail = f"entries after {head.seq} were added outside the log"
         return LogReport(last, prev, LogProblem(head.seq + 1, "inserted", detail))
-    if head is not None and head.hash != prev:
+    if head.hash != prev:
         detail = f"entry {last} does not match the head hash"
         return LogReport(last, prev, LogProblem(last, "altered", detail))
+    if key is not None and last > 0 and head.mac != head_mac(key, head.seq, head.hash):
+        detail = (
+            f"the head (entry {last}) is not signed by the log key: entries "
+            f"{trusted + 1}..{last} may have been forged by someone without it"
+        )
+        return LogReport(last, prev, LogProblem(trusted + 1, "forged", detail))
     return LogReport(last, prev)
+
+
+def take_checkpoint(store: Store, key: bytes) -> Checkpoint:
+    """Verify the log with ``key`` and sign its head; keep the result outside the database.
+
+    Raises :class:`~agency_core.store.errors.StoreError` when the log does not verify: a
+    checkpoint never vouches for a broken chain.
+    """
+    report = verify_log(store, key=key)
+    if report.problem is not None:
+        problem = report.problem
+        raise StoreError(
+            f"the log does not verify (entry {problem.seq}: {problem.kind}: {problem.detail}); "
+            "no checkpoint taken"
+        )
+    return Checkpoint.sign(key, report.entries, report.head, utc_iso(store.clock()))
+
+
+def sign_head(store: Store, key: bytes) -> LogReport:
+    """Adopt ``key`` for an existing log: verify the chain without a key, then sign its head.
+
+    For a log written before the firm had a key; run it once, then take a checkpoint.
+    """
+    report = verify_log(store)
+    if report.problem is not None:
+        return report
+    with store.transaction() as tx:
+        tx.session.execute(
+            update(LogHeadRow)
+            .where(LogHeadRow.id == HEAD_ID, LogHeadRow.seq == report.entries)
+            .values(mac=head_mac(key, report.entries, report.head))
+        )
+    return report
 
 
 @attrs.frozen

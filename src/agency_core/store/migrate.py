@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 
+from agency_core.errors import InvalidInput
 from agency_core.store.extension import CORE_VERSIONS, extensions
 from agency_core.store.models import Base
 from agency_core.store.session import translated
@@ -39,6 +41,9 @@ def alembic_config(store: Store | None = None) -> Config:
 def upgrade(store: Store, revision: str = "heads") -> None:
     """Upgrade ``store``'s database, the core and every plugin branch, in one transaction."""
     config = alembic_config(store)
-    with translated(), store.database.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    try:
+        with translated(), store.database.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except CommandError as exc:  # an unknown or unreachable revision
+        raise InvalidInput(f"cannot upgrade to {revision[:64]!r}: {str(exc)[:200]}") from None

@@ -253,6 +253,8 @@ class LogHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(Digest)
+    mac: Mapped[str | None] = mapped_column(Digest)
+    """HMAC-SHA256 of (seq, hash) under the firm's log key; None without a key."""
 
 
 # -- records registry ---------------------------------------------------------------------------

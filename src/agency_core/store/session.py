@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import create_engine, event
@@ -63,6 +64,9 @@ class Transaction:
         self.store = store
         self.session = session
         self.engine = engine
+        self.connected = False
+        """Whether the session has begun on its connection (on SQLite: holds the write lock)."""
+        event.listen(session, "after_begin", self._began)
         self._pending: list[tuple[DecisionLog, PendingEntry]] = []
         self.employees: EmployeePort = EmployeeRepository(self)
         self.delegations: DelegationPort = DelegationRepository(self)
@@ -72,6 +76,9 @@ class Transaction:
         self.destruction: DestructionPort = DestructionRepository(self)
         self.log: LogPort = LogRepository(self)
         self.tracked = TrackedRepository(self)
+
+    def _began(self, *_args: Any) -> None:
+        self.connected = True
 
     def now(self) -> datetime:
         """The store's clock (UTC)."""
@@ -107,9 +114,24 @@ def translated() -> Iterator[None]:
     except (IntegrityError, StaleDataError) as exc:
         raise Conflict(f"a concurrent change got there first: {_short(exc)}") from exc
     except DBAPIError as exc:
+        if _retryable(exc):
+            detail = _short(exc)
+            raise Conflict(f"a concurrent transaction got in the way, retry: {detail}") from exc
         raise StoreError(f"database error, nothing was saved: {_short(exc)}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"store error, nothing was saved: {_short(exc)}") from exc
+
+
+_RETRYABLE_STATES: Final = frozenset({"40001", "40P01", "55P03"})
+"""PostgreSQL: serialization failure, deadlock detected, lock not available."""
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    """Whether the transaction lost a race (retry it), rather than the database failing."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRYABLE_STATES:
+        return True
+    return type(orig).__name__ == "OperationalError" and "database is locked" in str(orig)
 
 
 def _short(exc: BaseException) -> str:
@@ -122,6 +144,8 @@ class Store:
 
     ``engine`` is the agency :class:`~agency_core.engine.Engine` the workflows ask; the default
     engine when none is given. ``clock`` gives the current UTC time (tests pass a fixed one).
+    ``log_key`` (the firm's secret log key, see :mod:`agency_core.store.checkpoint`) makes every
+    append sign the log's head and refuse to extend a head the key did not sign.
     """
 
     def __init__(
@@ -131,8 +155,10 @@ class Store:
         engine: Engine | None = None,
         schema: str | None = None,
         clock: Clock = _utcnow,
+        log_key: bytes | None = None,
     ) -> None:
         self._db = database
+        self.log_key = log_key
         self.engine = engine if engine is not None else Engine()
         self.schema = schema
         self.clock = clock
@@ -180,6 +206,24 @@ class Store:
             yield conn
             conn.rollback()
 
+    @contextmanager
+    def snapshot(self, engine: Engine) -> Iterator[Transaction | None]:
+        """A read-only unit of work apart from any open transaction (no write lock on SQLite),
+        for deciding before locking. None when that would not help: for an in-memory SQLite
+        database (its connections are one and the same) and when the current transaction has
+        already begun on its connection (it may have changed what a snapshot would read)."""
+        current = active_transaction()
+        memory = self.dialect == "sqlite" and self._db.url.database in (None, "", ":memory:")
+        if memory or (current is not None and current.connected):
+            yield None
+            return
+        with self.reading() as conn:
+            session = Session(bind=conn, expire_on_commit=False, autoflush=False)
+            try:
+                yield Transaction(self, session, engine)
+            finally:
+                session.close()
+
     def upgrade(self, revision: str = "heads") -> None:
         """Create or upgrade the schema: the core's migrations and every plugin branch."""
         from agency_core.store.migrate import upgrade
@@ -218,12 +262,27 @@ def _sqlite_engine(url: URL) -> SqlEngine:
     return database
 
 
+_HOST: Final = re.compile(r"[A-Za-z0-9._-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]")
+
+
+def _check_server(url: URL) -> None:
+    """A host name or address and a port in range, before anything connects."""
+    if url.host is not None and not _HOST.fullmatch(url.host):
+        raise InvalidInput(f"not a host name or address: {url.host[:64]!r}")
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise InvalidInput(f"port must be 1..65535, not {url.port}")
+    for part in (url.database, url.username, url.password):
+        if part is not None and "\x00" in str(part):
+            raise InvalidInput("the database URL holds a NUL character")
+
+
 def open_store(
     url: str,
     *,
     engine: Engine | None = None,
     schema: str | None = None,
     clock: Clock = _utcnow,
+    log_key: bytes | None = None,
 ) -> Store:
     """Open the store at ``url``: ``sqlite:///path`` or ``postgresql+psycopg://user@host/db``.
 
@@ -232,18 +291,23 @@ def open_store(
     """
     if not isinstance(url, str) or not url.strip():
         raise InvalidInput(f"a database URL is needed, not {url!r}")
+    if log_key is not None and (not isinstance(log_key, bytes) or len(log_key) < 32):
+        raise InvalidInput("a log key must be at least 32 bytes")
     try:
         parsed = make_url(url.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise InvalidInput(f"not a database URL: {url!r}") from None
     backend = parsed.get_backend_name()
     driver = parsed.get_driver_name()
     try:
         if backend == "sqlite" and driver in ("pysqlite", ""):
+            if "\x00" in (parsed.database or ""):
+                raise InvalidInput("the database path holds a NUL character")
             if schema is not None:
                 raise InvalidInput("schema= applies to PostgreSQL only")
             database = _sqlite_engine(parsed)
         elif backend == "postgresql" and driver in ("psycopg", "psycopg2", ""):
+            _check_server(parsed)
             parsed = parsed.set(drivername="postgresql+psycopg")
             args: dict[str, Any] = {}
             if schema is not None:
@@ -260,4 +324,4 @@ def open_store(
         raise
     except Exception as exc:  # a missing driver, a malformed URL
         raise StoreError(f"cannot open {parsed.render_as_string()}: {exc}") from None
-    return Store(database, engine=engine, schema=schema, clock=clock)
+    return Store(database, engine=engine, schema=schema, clock=clock, log_key=log_key)
