@@ -79,6 +79,8 @@ class PendingEntry:
     policy_version: str
     policy_sha256: str
     findings: Sequence[dict[str, Any]]
+    plugins_sha256: str = ""
+    """The plugin set that made the decision (empty for entries logged before it was kept)."""
     findings_json: str | None = attrs.field(default=None, eq=False, repr=False)
     in_place_of: str | None = None
     """The principal a delegate acted for (APR-06); kept in the hashed body, beside ``actor``."""
@@ -97,7 +99,7 @@ def entry_body(seq: int, entry: PendingEntry | Any) -> dict[str, Any]:
     ``in_place_of`` is present only for a step a delegate took, so the bodies of other entries
     (and of every entry logged before it existed) are unchanged.
     """
-    body = {
+    body: dict[str, Any] = {
         "seq": seq,
         "at": utc_iso(entry.at),
         "kind": entry.kind,
@@ -107,6 +109,9 @@ def entry_body(seq: int, entry: PendingEntry | Any) -> dict[str, Any]:
         "policy": {"version": entry.policy_version, "sha256": entry.policy_sha256},
         "findings": entry.findings,
     }
+    plugins = getattr(entry, "plugins_sha256", "")
+    if plugins:
+        body["policy"]["plugins"] = plugins
     principal = getattr(entry, "in_place_of", None)
     if principal is not None:
         body["in_place_of"] = principal
@@ -119,7 +124,8 @@ def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
 
 
 # The canonical JSON of a body has its keys sorted: actor, at, digest, findings, [in_place_of],
-# kind, outcome, policy {sha256, version}, seq. Every key but ``findings`` and ``in_place_of``
+# kind, outcome, policy {[plugins], sha256, version}, seq. Every key but ``findings`` and
+# ``in_place_of``
 # comes from a column, so a body is ``_head(columns) + findings JSON [+ in_place_of] +
 # _tail(columns)``; the part between head and tail is covered by the hash alone. Appending builds
 # the body from these pieces (the findings JSON memoised per shared decision); verifying checks
@@ -134,15 +140,16 @@ def _head(actor: str | None, at: str, digest_: str) -> str:
     return f'{{"actor":{who},"at":{json_string(at)},"digest":{json_string(digest_)},"findings":'
 
 
-def _policy_part(kind: str, outcome: str, version: str, sha256: str) -> str:
+def _policy_part(kind: str, outcome: str, version: str, sha256: str, plugins: str) -> str:
+    made_by = f'"plugins":{json_string(plugins)},' if plugins else ""
     return (
         f',"kind":{json_string(kind)},"outcome":{json_string(outcome)},'
-        f'"policy":{{"sha256":{json_string(sha256)},"version":{json_string(version)}}},'
+        f'"policy":{{{made_by}"sha256":{json_string(sha256)},"version":{json_string(version)}}},'
     )
 
 
-def _tail(kind: str, outcome: str, version: str, sha256: str, seq: int) -> str:
-    return f'{_policy_part(kind, outcome, version, sha256)}"seq":{seq}}}'
+def _tail(kind: str, outcome: str, version: str, sha256: str, plugins: str, seq: int) -> str:
+    return f'{_policy_part(kind, outcome, version, sha256, plugins)}"seq":{seq}}}'
 
 
 def entry_text(seq: int, entry: PendingEntry) -> str:
@@ -155,7 +162,14 @@ def entry_text(seq: int, entry: PendingEntry) -> str:
     return (
         _head(entry.actor, utc_iso(entry.at), entry.digest)
         + findings
-        + _tail(entry.kind, entry.outcome, entry.policy_version, entry.policy_sha256, seq)
+        + _tail(
+            entry.kind,
+            entry.outcome,
+            entry.policy_version,
+            entry.policy_sha256,
+            entry.plugins_sha256,
+            seq,
+        )
     )
 
 
@@ -172,6 +186,7 @@ _INSERT_COLUMNS: Final = (
     "actor",
     "policy_version",
     "policy_sha256",
+    "plugins_sha256",
     "body",
     "prev_hash",
     "hash",
@@ -236,6 +251,7 @@ class LogRepository:
                     entry.actor,
                     entry.policy_version,
                     entry.policy_sha256,
+                    entry.plugins_sha256,
                     body,
                     prev,
                     current,
@@ -323,6 +339,7 @@ class DecisionLog:
             policy_version=decision.policy_version,
             policy_sha256=decision.policy_sha256,
             findings=findings,
+            plugins_sha256=decision.plugins_sha256,
             findings_json=text,
             in_place_of=principal_of(request),
         )
@@ -396,7 +413,8 @@ class LogReport:
 
 
 _COLUMNS: Final = (
-    "seq, prev_hash, hash, body, actor, {at}, digest, kind, outcome, policy_version, policy_sha256"
+    "seq, prev_hash, hash, body, actor, {at}, digest, kind, outcome, policy_version, policy_sha256,"
+    " plugins_sha256"
 )
 _AT_SQL: Final = {
     # PostgreSQL formats the timestamp itself, in UTC, as utc_iso() does.
@@ -485,16 +503,19 @@ def verify_log(
             select(LogHeadRow.seq, LogHeadRow.hash, LogHeadRow.mac).where(LogHeadRow.id == HEAD_ID)
         ).one_or_none()
         sha256 = hashlib.sha256
-        parts: dict[tuple[str, str, str, str], str] = {}
+        parts: dict[tuple[str, str, str, str, str], str] = {}
         for batch in _rows(conn, dialect, chunk):
-            for seq, prev_hash, hash_, body, actor, at, dig, kind, outcome, version, sha in batch:
+            for row_ in batch:
+                seq, prev_hash, hash_, body, actor, at, dig, kind, outcome, version, sha, made = (
+                    row_
+                )
                 # The fast path: in order, chained, hashing right, columns matching the body.
-                key_ = (kind, outcome, version, sha)
+                key_ = (kind, outcome, version, sha, made)
                 part = parts.get(key_)
                 if part is None:
                     if len(parts) >= 1024:
                         parts.clear()
-                    part = parts[key_] = _policy_part(kind, outcome, version, sha)
+                    part = parts[key_] = _policy_part(kind, outcome, version, sha, made)
                 if (
                     seq == expected_seq
                     and prev_hash == prev
@@ -517,7 +538,18 @@ def verify_log(
                         next_anchor = later[0] if later else -1
                     continue
                 row = _Row(
-                    seq, prev_hash, hash_, body, actor, iso(at), dig, kind, outcome, version, sha
+                    seq,
+                    prev_hash,
+                    hash_,
+                    body,
+                    actor,
+                    iso(at),
+                    dig,
+                    kind,
+                    outcome,
+                    version,
+                    sha,
+                    made,
                 )
                 problem = _check(row, expected_seq, prev, before)
                 if problem is None:  # pragma: no cover - the fast path would have passed it
@@ -597,6 +629,7 @@ class _Row:
     outcome: str
     policy_version: str
     policy_sha256: str
+    plugins_sha256: str
 
     def hashes(self) -> bool:
         """Whether the body hashes to the stored hash."""
@@ -605,7 +638,14 @@ class _Row:
     def agrees(self) -> bool:
         """Whether every column says what the body says."""
         head = _head(self.actor, self.at, self.digest)
-        tail = _tail(self.kind, self.outcome, self.policy_version, self.policy_sha256, self.seq)
+        tail = _tail(
+            self.kind,
+            self.outcome,
+            self.policy_version,
+            self.policy_sha256,
+            self.plugins_sha256,
+            self.seq,
+        )
         return (
             len(self.body) >= len(head) + len(tail)
             and self.body.startswith(head)

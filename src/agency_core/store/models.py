@@ -240,6 +240,7 @@ class LogEntryRow(Base):
     actor: Mapped[str | None]
     policy_version: Mapped[str]
     policy_sha256: Mapped[str] = mapped_column(Digest)
+    plugins_sha256: Mapped[str] = mapped_column(String(64), server_default="")
     body: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(Digest)
     hash: Mapped[str] = mapped_column(Digest, unique=True)
