@@ -278,12 +278,16 @@ def _print_decision(settings: Settings, engine: Any, decision: Decision) -> None
 @main.command()
 @click.argument("what", type=click.Choice(["request", "decision"]), default="request")
 @format_option(default="json")
-def schema(what: str, fmt: str) -> None:
-    """Print the JSON Schema of requests or decisions (a JSON document in either format)."""
+@pass_settings
+def schema(settings: Settings, what: str, fmt: str) -> None:
+    """Print the JSON Schema of requests or decisions, with the loaded plugins' kinds (JSON in
+    either format)."""
     from agency_core.codec import decision_schema, request_schema
 
-    del fmt  # a schema is JSON whatever the format; the option keeps the contract uniform
-    click.echo(json.dumps(request_schema() if what == "request" else decision_schema(), indent=2))
+    with reported(fmt):
+        engine = settings.engine()
+    made = request_schema(engine) if what == "request" else decision_schema(engine)
+    click.echo(json.dumps(made, indent=2, ensure_ascii=False))
 
 
 @main.command()

@@ -34,3 +34,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_column("decision_log", "plugins_sha256")
+    if op.get_bind().dialect.name == "sqlite":  # SQLite rebuilt the table: guard it again
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER IF NOT EXISTS agency_log_no_{event.lower()} BEFORE {event} "
+                f"ON decision_log BEGIN SELECT RAISE(ABORT, 'agency: {event} on decision_log "
+                "is refused: the decision log is append-only'); END"
+            )
