@@ -330,3 +330,29 @@ def test_complaint_from_json(engine: Engine) -> None:
     assert engine.decide(request).outcome is Outcome.ALLOW
     with pytest.raises(InvalidInput, match="contact"):
         request_from_json({**body, "contact": 5}, engine)
+
+
+def test_complaint_transition_from_json_carries_its_facts(engine: Engine) -> None:
+    from agency_core.codec import request_from_json
+
+    body = {
+        "kind": "transition",
+        "subject_kind": "complaint",
+        "subject": "CP-9",
+        "from_state": "received",
+        "to_state": "assigned",
+        "actor": {"id": "K1", "department": "customer_service"},
+        "at": "2025-09-30T11:00:00+08:00",
+        "data": {
+            "received_at": "2025-09-30T10:00:00+08:00",
+            "department": "business",
+            "due_on": "2025-10-14",
+        },
+    }
+    request = request_from_json(body, engine)
+    assert isinstance(request.data, ComplaintFacts)
+    assert engine.decide(request).outcome is Outcome.ALLOW
+    late = {**body, "data": {**body["data"], "due_on": "2025-10-15"}}
+    assert controls(engine.decide(request_from_json(late, engine))) == {"CS-02"}
+    with pytest.raises(InvalidInput):
+        request_from_json({**body, "data": {**body["data"], "response": "meh"}}, engine)
