@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import tempfile
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
@@ -15,6 +18,9 @@ from agency_customer_service import hookspecs, rules
 from agency_customer_service.entities import Complaint
 from agency_customer_service.machines import MACHINES
 from agency_customer_service.policy import CustomerServicePolicy
+
+if TYPE_CHECKING:
+    import click
 
 
 @hookimpl
@@ -55,3 +61,29 @@ def agency_check_transition(
     check: TransitionCheck, machine: StateMachine, policy: Policy
 ) -> Iterable[Finding]:
     return list(rules.check_move(check, policy))
+
+
+@hookimpl
+def agency_register_commands(cli: click.Group) -> None:
+    @cli.group("customer-service")
+    def group() -> None:
+        """Customer service (客服部): complaints, inquiries and follow-up visits."""
+
+    @group.command("demo")
+    def demo() -> None:
+        """Follow a complaint from receipt to close, with its escalation, on a scratch SQLite."""
+        import click
+
+        import agency_core.store as st
+        from agency_core import Engine
+        from agency_customer_service.story import walkthrough
+
+        engine = Engine(plugins=[sys.modules[__name__]], entry_points=False)
+        with tempfile.TemporaryDirectory() as directory:
+            store = st.open(f"sqlite:///{directory}/demo.db", engine=engine)
+            try:
+                store.upgrade()
+                for line in walkthrough(store):
+                    click.echo(line)
+            finally:
+                store.dispose()
