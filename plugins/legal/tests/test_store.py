@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 import agency_core.store as st
 from agency_core import Engine
 from agency_core.decision import Outcome
-from agency_core.errors import NotFound, StateError
+from agency_core.errors import InvalidInput, NotFound, StateError
 from agency_core.store.audit import run_audit
 from agency_core.store.errors import Refused
 from agency_core.store.models import HoldRow
@@ -165,3 +165,10 @@ def test_the_plugin_loads_through_its_entry_point() -> None:
     engine = Engine(entry_points=["legal"])
     assert {"legal_review", "contract_signing"} <= set(engine.kinds)
     assert engine.kinds["contract_signing"].plugin == "legal"
+
+
+def test_a_hold_id_too_long_for_the_registry_is_invalid_input(store: st.Store) -> None:
+    with store.transaction() as tx:
+        number = _record(tx)
+        with pytest.raises(InvalidInput, match="hold id"):
+            Legal(tx).open_matter(Matter("M" * 60, "fee dispute", date(2025, 3, 3), "L1"), [number])

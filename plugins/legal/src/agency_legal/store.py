@@ -54,6 +54,7 @@ __all__ = [
 
 Code = String(64)
 Key = String(128)
+_HOLD_ID: Final = 64
 Digest = String(64)
 
 
@@ -307,6 +308,11 @@ class Legal:
         if self._tx.session.get(MatterRecordRow, (matter_id, number)) is not None:
             return
         held = hold_id(matter_id, number)
+        if len(held) > _HOLD_ID:  # the registry's hold ids are codes of 64 characters
+            raise InvalidInput(
+                f"matter id and record number make a hold id longer than {_HOLD_ID}: {held!r}",
+                path="$.matter",
+            )
         self._tx.records.place_hold(
             number, held, f"matter {matter_id}: {matter.dispute}"[:200], on=on, matter=matter_id
         )
