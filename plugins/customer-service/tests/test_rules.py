@@ -15,6 +15,8 @@ from agency_customer_service import (
     Complaint,
     ComplaintFacts,
     CustomerServicePolicy,
+    FollowUp,
+    Inquiry,
     InquiryFacts,
     VisitFacts,
 )
@@ -356,3 +358,29 @@ def test_complaint_transition_from_json_carries_its_facts(engine: Engine) -> Non
     assert controls(engine.decide(request_from_json(late, engine))) == {"CS-02"}
     with pytest.raises(InvalidInput):
         request_from_json({**body, "data": {**body["data"], "response": "meh"}}, engine)
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: Inquiry("", "c", "q", "mail", RECEIVED, "K1"), "id"),
+        (lambda: Inquiry("I", "c", " ", "mail", RECEIVED, "K1"), "question"),
+        (lambda: Inquiry("I", "c", "q", None, RECEIVED, "K1"), "contact"),
+        (lambda: Inquiry("I", "c", "q", "mail", datetime(2025, 9, 30), "K1"), "received_at"),
+        (lambda: Inquiry("I", "c", "q", "mail", RECEIVED, "K1", case=""), "case"),
+        (lambda: InquiryFacts(None), "answer"),  # type: ignore[arg-type]
+        (lambda: InquiryFacts("a", datetime(2025, 9, 30)), "due_on"),  # type: ignore[arg-type]
+        (lambda: FollowUp("F", "", "c", RECEIVED, "K1"), "case"),
+        (lambda: FollowUp("F", "C", "c", "2025-09-30", "K1"), "delivered_at"),  # type: ignore[arg-type]
+        (lambda: FollowUp("F", "C", "c", RECEIVED, ""), "owner"),
+        (lambda: VisitFacts(RECEIVED, 5), "outcome"),  # type: ignore[arg-type]
+        (lambda: VisitFacts(datetime(2025, 9, 30), "ok"), "delivered_at"),
+        (lambda: facts(received_at=None), "received_at"),
+        (lambda: facts(feedback_due_on="2025-10-10"), "feedback_due_on"),
+    ],
+)
+def test_bad_records_are_invalid_input_naming_the_field(
+    make: Callable[[], object], field: str
+) -> None:
+    with pytest.raises(InvalidInput, match=field):
+        make()
