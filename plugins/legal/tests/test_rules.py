@@ -162,6 +162,7 @@ def _engine_with(body: str) -> Engine:
     "body",
     [
         "reviewer_roles = []",
+        'reviewer_roles = "legal_reviewer"',
         "reviewer_roles = [1]",
         'reviewer_roles = [""]',
         "other = 1",
