@@ -84,6 +84,15 @@ def test_a_string_where_an_integer_belongs_is_refused() -> None:
     assert any("expected int" in p and "years" in p for p in problems_of(text))
 
 
+def test_a_string_where_a_list_belongs_is_refused_not_split_into_characters() -> None:
+    text = DEFAULT.replace(
+        'roles = ["contract_drafter", "legal_reviewer"]', 'roles = "contract_drafter"', 1
+    )
+    assert problems_of(text) == (
+        "expected a list, not the string 'contract_drafter' @ $.segregation.static[7].roles",
+    )
+
+
 def test_apr_03_a_tier_that_drops_an_approver_is_refused() -> None:
     text = DEFAULT.replace(EXPENSE_TOP, '{ route = ["general_manager"] },', 1)
     (problem,) = problems_of(text)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import cattrs
+from cattrs.cols import is_any_set, is_sequence
 from cattrs.v import format_exception
 
 from agency_core.entities.money import to_decimal
@@ -82,7 +83,32 @@ def strict_converter(**options: Any) -> cattrs.Converter:
     converter.register_structure_hook(Decimal, _decimal)
     converter.register_structure_hook(date, _date)
     converter.register_structure_hook(datetime, _datetime)
+    _refuse_strings_as_collections(converter)
     return converter
+
+
+def _refuse_strings_as_collections(converter: cattrs.Converter) -> None:
+    """A list, tuple or set never comes from a string (cattrs would split it into characters)."""
+    building: set[Any] = set()
+
+    def is_collection(type_: Any) -> bool:
+        return type_ not in building and (is_sequence(type_) or is_any_set(type_))
+
+    def factory(type_: Any) -> Any:
+        building.add(type_)  # while set, cattrs' own hook for the type is the one dispatched
+        try:
+            base = converter.get_structure_hook(type_, cache_result=False)
+        finally:
+            building.discard(type_)
+
+        def structure(value: object, kind: Any) -> Any:
+            if isinstance(value, str | bytes):
+                raise ValueError(f"expected a list, not the string {value!r}")
+            return base(value, kind)
+
+        return structure
+
+    converter.register_structure_hook_factory(is_collection, factory)
 
 
 def _format(exc: BaseException, type_: type | None) -> str:

@@ -1,0 +1,37 @@
+"""The one place where the plugin turns an event and a count of working days into a last day.
+
+Periods start the day after the event (民法典 §201) on the Chinese working calendar, with its
+holidays and adjusted working days; the event's day is taken in the firm's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from agency_core.calendar import add_working_days
+from agency_core.errors import InvalidInput
+from agency_core.policy import Policy
+
+__all__ = ["FIRM_TIME_ZONE", "due_on", "local_day"]
+
+FIRM_TIME_ZONE: Final = ZoneInfo("Asia/Shanghai")
+"""The firm's time zone until the core's policy carries one (CONTROLS.md §4)."""
+
+
+def local_day(at: datetime) -> date:
+    """The firm's calendar day of the instant ``at`` (an aware datetime)."""
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise InvalidInput(f"an instant with a UTC offset is needed, not {at!r}")
+    return at.astimezone(FIRM_TIME_ZONE).date()
+
+
+def due_on(policy: Policy, start: datetime, days: int) -> date:
+    """The last day of ``days`` working days counted from the day after ``start``.
+
+    ``policy`` is the policy in force (its working calendar, once the core's policy has one). A
+    year the calendar does not know is :class:`~agency_core.errors.InvalidInput`, never a guess.
+    """
+    del policy  # the bundled Chinese calendar; the core's policy calendar replaces it at merge
+    return add_working_days(local_day(start), days)
