@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from agency_core import PolicyError, default_policy, load_policy, parse_policy
+from agency_core import (
+    ApprovalRequest,
+    Engine,
+    Money,
+    PolicyError,
+    default_policy,
+    load_policy,
+    parse_policy,
+)
 
 DEFAULT = resources.files("agency_core.policy").joinpath("default.toml").read_text("utf-8")
 
@@ -173,3 +181,22 @@ def test_effective_dates_must_be_ordered() -> None:
     )
     policy = default_policy()
     assert policy.in_force(policy.effective_from)
+
+
+@pytest.mark.parametrize(
+    ("action", "route"),
+    [
+        ("business_intake", ("dept_head", "general_manager")),
+        ("execution_plan", ("dept_head",)),
+        ("execution_plan_change", ("dept_head",)),
+        ("settlement", ("dept_head", "finance_manager")),
+    ],
+)
+def test_the_case_approvals_named_in_controls_have_their_routes(
+    action: str, route: tuple[str, ...]
+) -> None:
+    """CONTROLS lists the execution plan (执行计划, 审核通过后执行) beside its change: both route."""
+    request = ApprovalRequest("R1", action, Money("0", "CNY"), "business", "E1")
+    decision = Engine().route_approval(request)
+    assert decision.route is not None
+    assert decision.route.roles == route
