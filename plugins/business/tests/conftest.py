@@ -277,6 +277,12 @@ class Walk:
         raise AssertionError(f"no step reaches {state}")
 
 
+@pytest.fixture(name="invoice_check")
+def invoice_check_fixture() -> Callable[..., InvoiceCheck]:
+    """:func:`invoice_check`: an invoice of a case's one charge, of ``total``."""
+    return invoice_check
+
+
 @pytest.fixture
 def walk(store: st.Store) -> Walk:
     return Walk(store)

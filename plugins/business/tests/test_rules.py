@@ -115,11 +115,12 @@ def test_biz_03_an_application_is_accepted_only_under_a_case_number(
 
 
 @pytest.mark.parametrize("approval", [None, "pending", "rejected"])
-def test_biz_07_no_contract_without_an_approved_intake(decide: Any, approval: str | None) -> None:
-    assert _denied_by(decide("contracted", attrs.evolve(BASE, intake_approval=approval))) == {
-        "BIZ-07"
-    }
-    _allowed(decide("contracted", attrs.evolve(BASE, intake_approval="approved")))
+@pytest.mark.parametrize("to_state", ["intake_approved", "contracted"])
+def test_biz_07_no_contract_without_an_approved_intake(
+    decide: Any, approval: str | None, to_state: str
+) -> None:
+    assert _denied_by(decide(to_state, attrs.evolve(BASE, intake_approval=approval))) == {"BIZ-07"}
+    _allowed(decide(to_state, attrs.evolve(BASE, intake_approval="approved")))
 
 
 @pytest.mark.parametrize("approval", [None, "pending", "rejected"])

@@ -161,8 +161,8 @@ def _accept(check: TransitionCheck, facts: CaseFacts, policy: BusinessPolicy) ->
     return findings
 
 
-def _contract(check: TransitionCheck, facts: CaseFacts, policy: BusinessPolicy) -> list[Finding]:
-    """BIZ-07: the contract is signed only on an approved intake application."""
+def _intake(check: TransitionCheck, facts: CaseFacts, policy: BusinessPolicy) -> list[Finding]:
+    """BIZ-07: the intake application is approved, and the contract signed only on it."""
     if facts.intake_approval == "approved":
         return []
     return [_deny("BIZ-07", _INTAKE_NOT_APPROVED, approval=facts.intake_approval or "none")]
@@ -279,7 +279,8 @@ def _close(check: TransitionCheck, facts: CaseFacts, policy: BusinessPolicy) -> 
 GUARDS: Final[dict[str, tuple[str, Guard]]] = {
     "materials_requested": ("BIZ-02", _notice),
     "accepted": ("BIZ-03", _accept),
-    "contracted": ("BIZ-07", _contract),
+    "intake_approved": ("BIZ-07", _intake),
+    "contracted": ("BIZ-07", _intake),
     "planned": ("BIZ-07", _plan),
     "in_progress": ("BIZ-07", _work),
     "completed": ("BIZ-04", _complete),

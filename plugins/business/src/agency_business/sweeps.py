@@ -53,8 +53,11 @@ def _in_state(*states: str) -> Any:
 
 
 def _has_part(part: Any, *, handed_over: bool = False) -> Any:
+    """The case has a document of ``part`` (handed over to the client, if asked)."""
     found = exists().where(DocumentRow.case_id == CaseRow.id, DocumentRow.part == part)
-    return found.where(DocumentRow.handed_over_at.is_not(None)) if handed_over else found
+    if handed_over:
+        found = found.where(DocumentRow.handed_over_at.is_not(None))
+    return found.correlate_except(DocumentRow)  # the case is the outermost query's
 
 
 def _missing_material(opts: AuditOptions) -> Any:
@@ -62,10 +65,14 @@ def _missing_material(opts: AuditOptions) -> Any:
     policy = _policy(opts)
     pairs = sorted((s, m) for s, item in policy.services.items() for m in item.materials)
     required = _rows("required", ("service_item", "material"), pairs)
-    on_file = exists().where(
-        DocumentRow.case_id == CaseRow.id,
-        DocumentRow.part == "application_materials",
-        DocumentRow.name == required.c.material,
+    on_file = (
+        exists()
+        .where(
+            DocumentRow.case_id == CaseRow.id,
+            DocumentRow.part == "application_materials",
+            DocumentRow.name == required.c.material,
+        )
+        .correlate_except(DocumentRow)
     )
     return exists(
         select(required.c.material).where(
@@ -134,6 +141,7 @@ def _notified_unreviewed(_opts: AuditOptions) -> Select[Any]:
         )
         .order_by(completed.seq.desc())
         .limit(1)
+        .correlate_except(completed)
         .scalar_subquery()
     )
     review = exists().where(
