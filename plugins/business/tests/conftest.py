@@ -1,6 +1,6 @@
 """Fixtures of the business plugin's tests: an engine with the plugin, transition checks along
 the case machine, scratch databases (SQLite, and PostgreSQL when AGENCY_TEST_DATABASE_URL is set)
-and a walk that takes a stored case from inquiry to any state by the book."""
+and a walk that takes a stored case from inquiry to any state by the book (the demo's)."""
 
 from __future__ import annotations
 
@@ -14,37 +14,17 @@ import agency_business.plugin as plugin
 import attrs
 import pytest
 from agency_business import CASE, CaseFacts, CaseRepository
+from agency_business.demo import STAFF, book, invoice_check
 
 import agency_core.store as st
-from agency_core import (
-    ApprovalRequest,
-    Charge,
-    Employee,
-    Engine,
-    Invoice,
-    InvoiceCheck,
-    InvoiceLine,
-    Money,
-    SettlementStatement,
-)
-from agency_core.entities.fees import StatementLine
+from agency_core import Engine, InvoiceCheck
 from agency_core.testing.databases import backends, scratch_database
 from agency_core.transitions import Move, TransitionCheck
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """A Monday morning (17:00 in Shanghai)."""
 
-HANDLER = Employee("B1", "business", (), "case handler")
-STAFF = (
-    HANDLER,
-    Employee("B2", "business", (), "clerk"),
-    Employee("BH", "business", {"dept_head"}, "head of business"),
-    Employee("G1", "office", {"general_manager"}, "general manager"),
-    Employee("F1", "finance", {"finance_manager"}, "finance manager"),
-)
-COMPLETE = frozenset({"application_form", "business_license", "legal_representative_id"})
-"""Every material a tax registration needs under the default policy."""
-FEE = Money("800", "CNY")
+HANDLER = STAFF[0]
 
 
 def path_to(state: str) -> list[str]:
@@ -131,120 +111,6 @@ def store(db_url: str, engine: Engine, clock: Clock) -> Iterator[st.Store]:
     store.dispose()
 
 
-def _approve(tx: Any, request: ApprovalRequest, approvers: tuple[str, ...]) -> None:
-    tx.approvals.submit(request, key=f"submit-{request.id}")
-    for step, approver in enumerate(approvers):
-        tx.approvals.approve(request.id, step, approver, key=f"{request.id}-{step}")
-
-
-def _zero(case_id: str, action: str) -> ApprovalRequest:
-    return ApprovalRequest(f"{case_id}-{action}", action, Money("0", "CNY"), "business", "B1")
-
-
-def invoice_check(case_id: str, total: Money = FEE) -> InvoiceCheck:
-    """An invoice of the case's one delivered, settled charge."""
-    charge = Charge(
-        f"{case_id}-CH1", case_id, "tax_registration", FEE, delivered=True, settled=True
-    )
-    line = InvoiceLine(charge.id, charge.item, total)
-    invoice = Invoice(f"{case_id}-INV", case_id, date(2026, 3, 20), [line], total)
-    return InvoiceCheck(invoice, [charge])
-
-
-def statement(case_id: str, at: datetime) -> SettlementStatement:
-    return SettlementStatement(case_id, at, [StatementLine("tax_registration", FEE)], FEE)
-
-
-def _steps(case_id: str) -> list[tuple[str, Callable[[Any], Any]]]:
-    """Each state of the happy path and what brings the case there, by the book."""
-    c = case_id
-
-    def repo(tx: Any) -> CaseRepository:
-        return CaseRepository(tx)
-
-    return [
-        (
-            "materials_requested",
-            lambda tx: (
-                repo(tx).submit_materials(c, ["application_form"]),
-                repo(tx).request_materials(c, "B1", key=f"{c}-notice"),
-            ),
-        ),
-        (
-            "accepted",
-            lambda tx: (
-                repo(tx).submit_materials(c, COMPLETE),
-                repo(tx).accept(c, "B1", key=f"{c}-accept"),
-            ),
-        ),
-        (
-            "intake_approved",
-            lambda tx: (
-                _approve(tx, _zero(c, "business_intake"), ("BH", "G1")),
-                repo(tx).link_approval(c, "intake", f"{c}-business_intake"),
-                repo(tx).move(c, "intake_approved", "B1", key=f"{c}-intake"),
-            ),
-        ),
-        ("contracted", lambda tx: repo(tx).sign_contract(c, "CT-1", "B1", key=f"{c}-ct")),
-        (
-            "planned",
-            lambda tx: (
-                _approve(tx, _zero(c, "execution_plan"), ("BH",)),
-                repo(tx).link_approval(c, "plan", f"{c}-execution_plan"),
-                repo(tx).add_task(c, f"{c}-T1", title="file the form", owner="B2", key=f"{c}-t1"),
-                repo(tx).move(c, "planned", "B1", key=f"{c}-plan"),
-            ),
-        ),
-        ("in_progress", lambda tx: repo(tx).move(c, "in_progress", "B1", key=f"{c}-go")),
-        (
-            "completed",
-            lambda tx: (
-                repo(tx).finish_task(f"{c}-T1", "B2", key=f"{c}-t1-done"),
-                repo(tx).add_documents(c, "processing_records", ["submission receipt"]),
-                repo(tx).add_documents(c, "result_feedback", ["registration certificate"]),
-                repo(tx).move(c, "completed", "B1", key=f"{c}-done"),
-            ),
-        ),
-        ("reviewed", lambda tx: repo(tx).move(c, "reviewed", "BH", key=f"{c}-rev")),
-        ("notified", lambda tx: repo(tx).notify(c, "phone", "B1", key=f"{c}-tell")),
-        (
-            "delivered",
-            lambda tx: (
-                repo(tx).add_documents(c, "proof_documents", ["certificate"], handed_over=True),
-                repo(tx).add_documents(c, "aftercare_notes", ["renewal"], handed_over=True),
-                repo(tx).move(c, "delivered", "B1", key=f"{c}-give"),
-            ),
-        ),
-        (
-            "client_confirmed",
-            lambda tx: repo(tx).confirm_settlement(
-                c, statement(c, tx.now() - timedelta(hours=1)), tx.now(), "B1", key=f"{c}-ok"
-            ),
-        ),
-        (
-            "manager_approved",
-            lambda tx: (
-                tx.approvals.submit(
-                    ApprovalRequest(f"{c}-settlement", "settlement", FEE, "business", "B1"),
-                    key=f"submit-{c}-settlement",
-                ),
-                repo(tx).link_approval(c, "settlement", f"{c}-settlement"),
-                tx.approvals.approve(f"{c}-settlement", 0, "BH", key=f"{c}-s0"),
-                repo(tx).move(c, "manager_approved", "B1", key=f"{c}-mgr"),
-            ),
-        ),
-        (
-            "finance_approved",
-            lambda tx: (
-                tx.approvals.approve(f"{c}-settlement", 1, "F1", key=f"{c}-s1"),
-                repo(tx).move(c, "finance_approved", "B1", key=f"{c}-fin"),
-            ),
-        ),
-        ("invoiced", lambda tx: repo(tx).invoice(c, invoice_check(c), "F1", key=f"{c}-inv")),
-        ("closed", lambda tx: repo(tx).move(c, "closed", "B1", key=f"{c}-close")),
-    ]
-
-
 @attrs.frozen
 class Walk:
     """Takes stored cases from inquiry to a state, each step in its own transaction."""
@@ -264,7 +130,7 @@ class Walk:
 
     def to(self, case_id: str, state: str, *, start: str | None = None) -> None:
         """Walk ``case_id`` to ``state`` (opening it first unless it is at ``start``)."""
-        steps = _steps(case_id)
+        steps = book(case_id)
         if start is None:
             self.open(case_id)
         else:
@@ -279,7 +145,7 @@ class Walk:
 
 @pytest.fixture(name="invoice_check")
 def invoice_check_fixture() -> Callable[..., InvoiceCheck]:
-    """:func:`invoice_check`: an invoice of a case's one charge, of ``total``."""
+    """An invoice of a case's one charge, of ``total``."""
     return invoice_check
 
 

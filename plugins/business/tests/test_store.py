@@ -227,3 +227,10 @@ def test_biz_08_a_case_does_not_close_with_its_file_incomplete(store: st.Store, 
         with pytest.raises(Refused) as refused:
             CaseRepository(tx).move("C1", "closed", "B1", key="close")
         assert refused.value.controls == {"BIZ-08"}
+
+
+def test_biz_03_the_number_takes_the_firms_year(store: st.Store, walk: Any, clock: Any) -> None:
+    clock.now = datetime(2026, 12, 31, 17, tzinfo=UTC)  # 01:00 on New Year's Day in Shanghai
+    walk.to("C1", "accepted")
+    with store.transaction() as tx:
+        assert CaseRepository(tx).get("C1").number == "BIZ-2027-000001"

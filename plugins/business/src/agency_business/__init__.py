@@ -8,11 +8,27 @@ the complete file. See ``docs/plugins/business.md``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from agency_business.deadlines import due_on
 from agency_business.entities import CaseFacts, CaseIntake
 from agency_business.machines import CASE, TASK
 from agency_business.policy import BusinessPolicy, ServiceItem
-from agency_business.store import APPROVAL_PURPOSES, Case, CaseRepository
+
+if TYPE_CHECKING:
+    from agency_business.store import APPROVAL_PURPOSES, Case, CaseRepository
+
+_STORE = frozenset({"APPROVAL_PURPOSES", "Case", "CaseRepository"})
+
+
+def __getattr__(name: str) -> Any:
+    """The store's names, imported on first use: deciding needs no SQLAlchemy."""
+    if name in _STORE:
+        from agency_business import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APPROVAL_PURPOSES",

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agency_business import hookspecs, rules
 from agency_business.entities import CaseIntake
 from agency_business.machines import CASE, TASK
 from agency_business.policy import SECTION, BusinessPolicy
-from agency_business.store import metadata
-from agency_business.sweeps import SWEEPS
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
-from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
+
+if TYPE_CHECKING:
+    import click
+
+    from agency_core.store.extension import StoreExtension
 
 _VERSIONS = Path(__file__).parent / "migrations" / "versions"
 
@@ -45,8 +48,19 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    from agency_business.store import metadata  # SQLAlchemy only when a store is composed
+    from agency_business.sweeps import SWEEPS
+    from agency_core.store.extension import StoreExtension
+
     # StoreExtension.sweeps converts with the bare ``tuple``, which mypy cannot type (core).
     register(StoreExtension("business", _VERSIONS, metadata, SWEEPS))  # type: ignore[arg-type]
+
+
+@hookimpl
+def agency_register_commands(cli: click.Group) -> None:
+    from agency_business.commands import business
+
+    cli.add_command(business)
 
 
 @hookimpl
