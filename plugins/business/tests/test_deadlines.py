@@ -9,6 +9,7 @@ from agency_business import due_on
 from hypothesis import given
 from hypothesis import strategies as hs
 
+from agency_core.calendar import is_working_day
 from agency_core.errors import InvalidInput
 from agency_core.policy import default_policy
 
@@ -64,7 +65,9 @@ def test_the_event_time_carries_an_offset() -> None:
     day=hs.dates(min_value=date(2020, 1, 1), max_value=date(2026, 11, 30)),
     days=hs.integers(min_value=1, max_value=30),
 )
-def test_a_deadline_is_never_earlier_than_the_same_count_of_calendar_days(
+def test_a_deadline_is_a_working_day_never_earlier_than_the_same_count_of_calendar_days(
     day: date, days: int
 ) -> None:
-    assert due_on(POLICY, _at(day), days) >= day + timedelta(days=days)
+    last = due_on(POLICY, _at(day), days)
+    assert last >= day + timedelta(days=days)
+    assert is_working_day(last)

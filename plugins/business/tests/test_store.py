@@ -234,3 +234,32 @@ def test_biz_03_the_number_takes_the_firms_year(store: st.Store, walk: Any, cloc
     walk.to("C1", "accepted")
     with store.transaction() as tx:
         assert CaseRepository(tx).get("C1").number == "BIZ-2027-000001"
+
+
+def test_bad_input_to_the_repository_is_a_typed_error(
+    store: st.Store, walk: Any, invoice_check: Any
+) -> None:
+    walk.to("C1", "finance_approved")
+    with store.transaction() as tx:
+        cases = CaseRepository(tx)
+        with pytest.raises(NotFound):
+            cases.get("nobody's case")
+        with pytest.raises(NotFound):
+            cases.register(
+                "C9",
+                client_id="CL1",
+                service_item="x",
+                handler="ghost",
+                due_on=date(2026, 4, 1),
+                key="c9",
+            )
+        with pytest.raises(InvalidInput, match="part"):
+            cases.add_documents("C1", " ", ["a"])
+        with pytest.raises(InvalidInput, match="a list of names"):
+            cases.submit_materials("C1", "business_license")
+        with pytest.raises(InvalidInput, match="needs a name"):
+            cases.add_documents("C1", "processing_records", [""])
+        with pytest.raises(NotFound):
+            cases.link_approval("C1", "settlement", "no such approval")
+    with store.transaction() as tx, pytest.raises(InvalidInput, match="an invoice of case C1"):
+        CaseRepository(tx).invoice("C1", invoice_check("C2"), "F1", key="i")

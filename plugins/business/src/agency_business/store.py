@@ -235,6 +235,10 @@ class CaseRepository:
 
         Application materials are filed under ``application_materials`` by their codes.
         """
+        if not isinstance(part, str) or not part.strip():
+            raise InvalidInput(f"part must be a non-empty string, not {part!r}", path="$.part")
+        if isinstance(names, str | bytes):
+            raise InvalidInput(f"names must be a list of names, not {names!r}", path="$.names")
         row = self._row(case_id)
         at = at or self._tx.now()
         session = self._tx.session
@@ -245,8 +249,6 @@ class CaseRepository:
                 )
             )
         )
-        if not isinstance(part, str) or not part.strip():
-            raise InvalidInput(f"part must be a non-empty string, not {part!r}", path="$.part")
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 raise InvalidInput(f"a document needs a name, not {name!r}", path="$.names")
