@@ -217,6 +217,8 @@ def test_biz_06_biz_09_the_client_is_told_by_an_allowed_channel_and_handed_every
         with pytest.raises(Refused) as refused:
             cases.move("C1", "delivered", "B1", key="give")
         assert refused.value.controls == {"BIZ-09"}
+        cases.add_documents("C1", "aftercare_notes", ["renewal"], handed_over=True)
+        assert cases.move("C1", "delivered", "B1", key="give-2").state == "delivered"
 
 
 def test_biz_08_a_case_does_not_close_with_its_file_incomplete(store: st.Store, walk: Any) -> None:
@@ -250,6 +252,15 @@ def test_bad_input_to_the_repository_is_a_typed_error(
                 client_id="CL1",
                 service_item="x",
                 handler="ghost",
+                due_on=date(2026, 4, 1),
+                key="c9",
+            )
+        with pytest.raises(InvalidInput, match="client_id"):
+            cases.register(
+                "C9",
+                client_id="",
+                service_item="x",
+                handler="B1",
                 due_on=date(2026, 4, 1),
                 key="c9",
             )

@@ -204,6 +204,11 @@ class CaseRepository:
 
         ``handler`` owns it; the same ``key`` again returns the stored case.
         """
+        for field, value in (("client_id", client_id), ("service_item", service_item)):
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidInput(
+                    f"{field} must be a non-empty string, not {value!r}", path=f"$.{field}"
+                )
         department = self._tx.employees.get(handler).department
         tracked = self._tx.tracked.open(
             case_id, CASE.subject, control="BIZ-04", owner=handler, due_on=due_on, key=key, at=at
@@ -231,9 +236,10 @@ class CaseRepository:
         handed_over: bool = False,
         at: datetime | None = None,
     ) -> None:
-        """File documents of ``part`` (a name already filed under ``part`` is kept as it is).
+        """File documents of ``part``; ``handed_over`` records that the client received them.
 
-        Application materials are filed under ``application_materials`` by their codes.
+        A name already filed under ``part`` is not filed twice (it is marked handed over when
+        asked). Application materials are filed under ``application_materials`` by their codes.
         """
         if not isinstance(part, str) or not part.strip():
             raise InvalidInput(f"part must be a non-empty string, not {part!r}", path="$.part")
@@ -242,27 +248,23 @@ class CaseRepository:
         row = self._row(case_id)
         at = at or self._tx.now()
         session = self._tx.session
-        have = set(
-            session.scalars(
-                select(DocumentRow.name).where(
-                    DocumentRow.case_id == row.id, DocumentRow.part == part
-                )
+        filed = {
+            document.name: document
+            for document in session.scalars(
+                select(DocumentRow).where(DocumentRow.case_id == row.id, DocumentRow.part == part)
             )
-        )
+        }
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 raise InvalidInput(f"a document needs a name, not {name!r}", path="$.names")
-            if name not in have:
-                session.add(
-                    DocumentRow(
-                        case_id=row.id,
-                        part=part,
-                        name=name,
-                        added_at=at,
-                        handed_over_at=at if handed_over else None,
-                    )
+            document = filed.get(name)
+            if document is None:
+                document = filed[name] = DocumentRow(
+                    case_id=row.id, part=part, name=name, added_at=at, handed_over_at=None
                 )
-                have.add(name)
+                session.add(document)
+            if handed_over and document.handed_over_at is None:
+                document.handed_over_at = at
         self._flush()
 
     def submit_materials(
