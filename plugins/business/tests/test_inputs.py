@@ -10,7 +10,7 @@ import pytest
 from agency_business import BusinessPolicy, CaseFacts, CaseIntake
 
 from agency_core import Engine, Outcome
-from agency_core.codec import request_from_json
+from agency_core.codec import request_from_json, request_schema
 from agency_core.errors import InvalidInput, PolicyError
 from agency_core.policy import parse_policy
 
@@ -180,3 +180,27 @@ def test_the_plugin_loads_through_its_entry_point() -> None:
     assert "case_intake" in engine.kinds
     assert "business" in engine.sections
     assert any(info.name == "business" for info in engine.plugins)
+
+
+def test_the_request_schema_lists_the_intake_and_the_case_facts(engine: Engine) -> None:
+    import jsonschema
+
+    schema = request_schema(engine)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    kinds = {variant["properties"]["kind"]["const"] for variant in schema["oneOf"]}
+    assert "case_intake" in kinds
+    assert "CaseFacts" in schema["$defs"]
+    jsonschema.validate(
+        {
+            "kind": "transition",
+            "subject_kind": "case",
+            "subject": "C1",
+            "from_state": "inquiry",
+            "to_state": "accepted",
+            "actor": {"id": "B1", "department": "business"},
+            "at": "2026-03-02T09:00:00+08:00",
+            "data": {"service_item": "tax_registration", "case_number": "BIZ-2026-000001"},
+            "history": [],
+        },
+        schema,
+    )
