@@ -33,6 +33,15 @@ def test_spring_festival_2025_holidays_are_not_counted() -> None:
     assert due_on(POLICY, _at(date(2025, 1, 25)), 1) == date(2025, 1, 26)
 
 
+def test_spring_festival_and_national_day_2026() -> None:
+    # 2026-02-15..23 are off, Saturdays 14 and 28 February are working days.
+    assert due_on(POLICY, _at(date(2026, 2, 13)), 1) == date(2026, 2, 14)
+    assert due_on(POLICY, _at(date(2026, 2, 13)), 2) == date(2026, 2, 24)
+    # 2026-10-01..07 are off, Saturday 10 October is a working day.
+    assert due_on(POLICY, _at(date(2026, 9, 30)), 1) == date(2026, 10, 8)
+    assert due_on(POLICY, _at(date(2026, 9, 30)), 3) == date(2026, 10, 10)
+
+
 def test_an_adjusted_working_saturday_counts() -> None:
     assert due_on(POLICY, _at(date(2025, 2, 7)), 1) == date(2025, 2, 8)
     assert due_on(POLICY, _at(date(2025, 10, 10)), 1) == date(2025, 10, 11)
