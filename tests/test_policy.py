@@ -11,8 +11,10 @@ import attrs
 import pytest
 
 from agency_core import (
+    ApprovalRequest,
     DutyCheck,
     Engine,
+    Money,
     PerformedDuty,
     PolicyError,
     default_policy,
@@ -309,3 +311,22 @@ def test_the_compiled_policy_is_read_only() -> None:
     paid = (PerformedDuty("approve_payment", "fm"),)
     decision = Engine().check_duty(DutyCheck("PAY-1", "pay", "fm", paid))
     assert decision.controls == {"SOD-03"}  # still switched on for every later engine
+
+
+@pytest.mark.parametrize(
+    ("action", "route"),
+    [
+        ("business_intake", ("dept_head", "general_manager")),
+        ("execution_plan", ("dept_head",)),
+        ("execution_plan_change", ("dept_head",)),
+        ("settlement", ("dept_head", "finance_manager")),
+    ],
+)
+def test_the_case_approvals_named_in_controls_have_their_routes(
+    action: str, route: tuple[str, ...]
+) -> None:
+    """CONTROLS lists the execution plan (执行计划, 审核通过后执行) beside its change: both route."""
+    request = ApprovalRequest("R1", action, Money("0", "CNY"), "business", "E1")
+    decision = Engine().route_approval(request)
+    assert decision.route is not None
+    assert decision.route.roles == route

@@ -1,0 +1,77 @@
+"""The business department plugin (entry point ``business``): hook implementations only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agency_business import hookspecs, rules
+from agency_business.entities import CaseIntake
+from agency_business.machines import CASE, TASK
+from agency_business.policy import SECTION, BusinessPolicy
+from agency_core.decision import Finding
+from agency_core.hookspecs import hookimpl
+from agency_core.kinds import Kind, Registrar, Section
+from agency_core.plugins import HookRegistry
+from agency_core.policy import Policy
+from agency_core.transitions import StateMachine, TransitionCheck
+
+if TYPE_CHECKING:
+    import click
+
+    from agency_core.store.extension import StoreExtension
+
+_VERSIONS = Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def agency_addhooks(pluginmanager: HookRegistry) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def agency_register_kinds(register: Registrar[Kind]) -> None:
+    register(Kind("case_intake", CaseIntake, "agency_check_case_intake", lambda r: r.actor))
+
+
+@hookimpl
+def agency_register_machines(register: Registrar[StateMachine]) -> None:
+    register(CASE)
+    register(TASK)
+
+
+@hookimpl
+def agency_register_policy(register: Registrar[Section]) -> None:
+    register(Section(SECTION, BusinessPolicy))
+
+
+@hookimpl
+def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    from agency_business.store import metadata  # SQLAlchemy only when a store is composed
+    from agency_business.sweeps import SWEEPS
+    from agency_core.store.extension import StoreExtension
+
+    # StoreExtension.sweeps converts with the bare ``tuple``, which mypy cannot type (core).
+    register(StoreExtension("business", _VERSIONS, metadata, SWEEPS))  # type: ignore[arg-type]
+
+
+@hookimpl
+def agency_register_commands(cli: click.Group) -> None:
+    from agency_business.commands import business
+
+    cli.add_command(business)
+
+
+@hookimpl
+def agency_check_case_intake(check: CaseIntake, policy: Policy) -> Iterable[Finding]:
+    return rules.check_intake(check, policy.section(SECTION, BusinessPolicy))
+
+
+@hookimpl
+def agency_check_transition(
+    check: TransitionCheck, machine: StateMachine, policy: Policy
+) -> Iterable[Finding] | None:
+    if check.subject_kind != CASE.subject:
+        return None
+    return rules.guard(check, policy.section(SECTION, BusinessPolicy))
