@@ -90,7 +90,7 @@ def _policy(table: str) -> Engine:
         ("task_working_days = 0", "task_working_days must be a whole number of days"),
         ("task_working_days = true", "@ $.plugins.business.task_working_days"),
         ("notify_channels = []", "notify_channels must not be empty"),
-        ("notify_channels = 'phone'", "notify_channels[0] must be a lower-case code"),
+        ("notify_channels = 'phone'", "expected a list, not the string 'phone'"),
         ("handover = ['proof_documents', 'proof_documents']", "handover lists an entry twice"),
         ("file_parts = ['']", "file_parts[0] must be a lower-case code"),
         ("intake_action = 'Intake'", "intake_action must be a lower-case code"),

@@ -5,18 +5,18 @@ from __future__ import annotations
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
 import agency_core.store as st
-from agency_business.deadlines import FIRM_ZONE
 from agency_business.demo import run
 from agency_core.engine import Engine
 from agency_core.errors import AgencyError
 
 __all__ = ["business"]
 
-MORNING = datetime(2026, 3, 2, 9, tzinfo=FIRM_ZONE)
+MORNING = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 """The demo's day, whatever today is (its deadlines fall in a year the calendar knows)."""
 
 

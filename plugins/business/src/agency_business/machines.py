@@ -44,7 +44,7 @@ CASE: Final = StateMachine(
     subject="case",
     initial="inquiry",
     transitions=_CASE,
-    closed=frozenset({"closed", "declined"}),  # type: ignore[arg-type]
+    closed=frozenset({"closed", "declined"}),
     data=CaseFacts,
 )
 """A case from the first inquiry to the closed file."""
@@ -55,6 +55,6 @@ TASK: Final = StateMachine(
     subject="business_task",
     initial="open",
     transitions=_TASK,
-    closed=frozenset({"done", "cancelled"}),  # type: ignore[arg-type]
+    closed=frozenset({"done", "cancelled"}),
 )
 """A task of a case's plan: a tracked item with an owner and a deadline (BIZ-04)."""

@@ -52,8 +52,7 @@ def agency_register_store(register: Registrar[StoreExtension]) -> None:
     from agency_business.sweeps import SWEEPS
     from agency_core.store.extension import StoreExtension
 
-    # StoreExtension.sweeps converts with the bare ``tuple``, which mypy cannot type (core).
-    register(StoreExtension("business", _VERSIONS, metadata, SWEEPS))  # type: ignore[arg-type]
+    register(StoreExtension("business", _VERSIONS, metadata, SWEEPS))
 
 
 @hookimpl

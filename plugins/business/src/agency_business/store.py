@@ -18,7 +18,7 @@ from sqlalchemy import ForeignKey, Integer, MetaData, String, UniqueConstraint, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from agency_business.deadlines import FIRM_ZONE, due_on
+from agency_business.deadlines import due_on
 from agency_business.entities import CaseFacts
 from agency_business.machines import CASE, TASK
 from agency_business.policy import SECTION, BusinessPolicy
@@ -309,7 +309,7 @@ class CaseRepository:
         at = at or self._tx.now()
         with self._tx.session.begin_nested():
             prefix = self._policy.case_number_prefix
-            year = at.astimezone(FIRM_ZONE).year  # the firm's year, not UTC's
+            year = self._tx.engine.policy.local_date(at).year  # the firm's year, not UTC's
             row.number = format_number(prefix, year, self._next_serial(prefix, year))
             self._move(row, "accepted", actor, key=key, at=at)
         return self.get(case_id)

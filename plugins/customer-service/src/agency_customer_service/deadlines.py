@@ -7,24 +7,19 @@ holidays and adjusted working days; the event's day is taken in the firm's time 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final
-from zoneinfo import ZoneInfo
 
-from agency_core.calendar import add_working_days
+from agency_core.calendar import Period
 from agency_core.errors import InvalidInput
 from agency_core.policy import Policy
 
-__all__ = ["FIRM_TIME_ZONE", "due_on", "local_day"]
-
-FIRM_TIME_ZONE: Final = ZoneInfo("Asia/Shanghai")
-"""The firm's time zone until the core's policy carries one (CONTROLS.md §4)."""
+__all__ = ["due_on", "local_day"]
 
 
-def local_day(at: datetime) -> date:
+def local_day(policy: Policy, at: datetime) -> date:
     """The firm's calendar day of the instant ``at`` (an aware datetime)."""
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise InvalidInput(f"an instant with a UTC offset is needed, not {at!r}")
-    return at.astimezone(FIRM_TIME_ZONE).date()
+    return policy.local_date(at)
 
 
 def due_on(policy: Policy, start: datetime, days: int) -> date:
@@ -33,5 +28,5 @@ def due_on(policy: Policy, start: datetime, days: int) -> date:
     ``policy`` is the policy in force (its working calendar, once the core's policy has one). A
     year the calendar does not know is :class:`~agency_core.errors.InvalidInput`, never a guess.
     """
-    del policy  # the bundled Chinese calendar; the core's policy calendar replaces it at merge
-    return add_working_days(local_day(start), days)
+    local_day(policy, start)  # refuses a naive instant
+    return policy.calendar.deadline(start, Period(days), policy.timezone).last_day

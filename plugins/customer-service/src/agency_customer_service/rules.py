@@ -148,13 +148,13 @@ def check_move(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
     if isinstance(check.data, ComplaintFacts):
         yield from _complaint(check, check.data, policy)
     elif isinstance(check.data, InquiryFacts):
-        yield from _inquiry(check, check.data)
+        yield from _inquiry(check, check.data, policy)
     elif isinstance(check.data, VisitFacts):
         yield from _visit(check, check.data)
 
 
 def _complaint(check: TransitionCheck, facts: ComplaintFacts, policy: Policy) -> Iterator[Finding]:
-    subject, to, on = check.subject, check.to_state, local_day(check.at)
+    subject, to, on = check.subject, check.to_state, local_day(policy, check.at)
     base: dict[str, Fact] = {"subject": subject}
     overdue = facts.due_on is not None and on > facts.due_on
     due: dict[str, Fact] = {**base, "due_on": str(facts.due_on)}
@@ -202,11 +202,11 @@ def _assigned(check: TransitionCheck, facts: ComplaintFacts, policy: Policy) -> 
         yield Finding("CS-02", DENY, LATE_DEADLINE, late)
 
 
-def _inquiry(check: TransitionCheck, facts: InquiryFacts) -> Iterator[Finding]:
+def _inquiry(check: TransitionCheck, facts: InquiryFacts, policy: Policy) -> Iterator[Finding]:
     base: dict[str, Fact] = {"subject": check.subject}
     if not facts.answer.strip():
         yield Finding("CS-06", DENY, NO_ANSWER, base)
-    on = local_day(check.at)
+    on = local_day(policy, check.at)
     if facts.due_on is not None and on > facts.due_on:
         late = {**base, "due_on": str(facts.due_on), "on": str(on)}
         yield Finding("CS-06", WARNING, LATE_ANSWER, late)
