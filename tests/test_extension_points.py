@@ -18,7 +18,7 @@ import agency_core.store as st
 from agency_core import Employee, Engine, Money, Outcome, hookimpl
 from agency_core.cli import main
 from agency_core.codec import request_from_json, request_schema
-from agency_core.errors import InvalidInput, PluginError, PolicyError
+from agency_core.errors import InvalidInput, NotFound, PluginError, PolicyError
 from agency_core.hookspecs import hookspec
 from agency_core.kinds import Kind
 from agency_core.policy import parse_policy
@@ -203,3 +203,33 @@ def test_plugin_tables_migrate_and_sweep(backend: str, tmp_path) -> None:
             assert found["GFT-03"] == 0
         finally:
             store.dispose()
+
+
+def test_a_plugin_failing_while_it_adds_hooks_is_named() -> None:
+    def agency_addhooks(pluginmanager: object) -> None:
+        raise RuntimeError("spec module missing")
+
+    broken = SimpleNamespace(__name__="broken", agency_addhooks=hookimpl(agency_addhooks))
+    with pytest.raises(PluginError, match="plugin 'broken' failed while registering"):
+        Engine(plugins=[broken])
+
+
+def test_the_same_plugin_named_twice_is_registered_once() -> None:
+    assert Engine(plugins=[toy, toy]).decide(gift("250")).controls == {"GFT-01"}
+
+
+def test_a_tracked_item_is_owned_by_an_employee(tmp_path) -> None:
+    store = st.open(f"sqlite:///{tmp_path}/agency.db", engine=Engine(plugins=[toy]))
+    store.upgrade()
+    try:
+        with pytest.raises(NotFound), store.transaction() as tx:
+            tx.tracked.open(
+                "G1", "gift", control="GFT-03", owner="nobody", due_on=date(2026, 3, 1), key="k"
+            )
+    finally:
+        store.dispose()
+
+
+def test_policy_text_instead_of_bytes_is_a_policy_error() -> None:
+    with pytest.raises(PolicyError, match="must be bytes"):
+        parse_policy("[policy]")  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ import attrs
 import pluggy
 
 from agency_core import hookspecs
-from agency_core.errors import PluginError
+from agency_core.errors import AgencyError, PluginError
 
 __all__ = [
     "BUILTINS",
@@ -217,9 +217,16 @@ def _distribution_of(plugin: object) -> tuple[str, str]:
 
 
 def _register(manager: Manager, plugin: object, name: str, dist: str, version: str) -> None:
+    if manager.is_registered(plugin):
+        return  # the same module, installed and also named by the host: registered once
     if manager.has_plugin(name):
         raise PluginError(f"two plugins are named {name!r}; give each its own name")
-    manager.register(plugin, name=name)
+    try:
+        manager.register(plugin, name=name)
+    except (AgencyError, pluggy.PluginValidationError):
+        raise
+    except Exception as exc:  # agency_addhooks runs at registration: name who failed
+        raise PluginError(f"plugin {name!r} failed while registering: {exc}") from exc
     manager.infos[name] = PluginInfo(name, dist, version)
 
 

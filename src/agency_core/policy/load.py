@@ -67,6 +67,8 @@ def parse_policy(data: bytes, source: str = "<policy>", *, base: Path | None = N
     A relative ``[calendar] file`` is found in the folder ``base`` (default: the working folder);
     the SHA-256 then covers the policy's bytes followed by the calendar file's.
     """
+    if not isinstance(data, bytes):
+        raise PolicyError(source, [f"policy data must be bytes, not {type(data).__name__}"])
     if len(data) > MAX_BYTES:
         raise PolicyError(source, [f"a policy file is at most {MAX_BYTES} bytes, not {len(data)}"])
     try:

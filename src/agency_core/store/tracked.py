@@ -90,6 +90,7 @@ class TrackedRepository:
         """
         key = _key(key)
         machine = self._machine(subject_kind)
+        self._tx.employees.get(owner)  # NotFound: an item is owned by someone the firm employs
         item = Tracked(
             item_id,
             subject_kind,
@@ -198,13 +199,15 @@ class TrackedRepository:
         return _tracked(row)
 
 
-def overdue_sweep(control: str, title: str) -> Sweep:
-    """The sweep of open items of ``control`` whose last day has passed (one query)."""
+def overdue_sweep(control: str, title: str, subject_kind: str | None = None) -> Sweep:
+    """The sweep of open items of ``control`` (and ``subject_kind``, if given) whose last day has
+    passed: one query."""
 
     def query(opts: AuditOptions) -> Select[Any]:
         item = TrackedItemRow
-        return select(item.id.label("id")).where(
+        found = select(item.id.label("id")).where(
             item.control == control, item.is_open.is_(True), item.due_on < opts.on
         )
+        return found if subject_kind is None else found.where(item.subject_kind == subject_kind)
 
     return Sweep(control, title, query)
