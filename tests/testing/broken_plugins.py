@@ -547,3 +547,20 @@ class RouteCache:
         if key not in self.cache:
             self.cache[key] = approvals.agency_approval_route(request=request, policy=policy)
         return self.cache[key]
+
+
+class WrongOnce:
+    """Keeps state: a call counter; its third route is one step short, every other is right."""
+
+    __name__ = "broken.wrong_once"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @hookimpl(tryfirst=True)
+    def agency_approval_route(self, request: ApprovalRequest, policy: Policy) -> Route | None:
+        self.calls += 1
+        route = approvals.agency_approval_route(request=request, policy=policy)
+        if self.calls == 3 and route is not None:
+            return Route(route.action, route.steps[:-1])
+        return route

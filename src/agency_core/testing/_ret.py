@@ -161,7 +161,7 @@ def expired(draw: st.DrawFn, subject: Subject) -> tuple[Record, date]:
     record = Record(f"{prefix}-{closed.year:04d}-000002", {record_class}, closed)
     due = expected_due(policy, record)
     assert due is not None
-    return record, draw(st.just(due) | S.days(due, LATEST))
+    return record, draw(st.just(due) | S.days(due, LATEST - timedelta(days=366)))
 
 
 # --- RET-04 -------------------------------------------------------------------------------------

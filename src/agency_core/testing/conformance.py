@@ -226,11 +226,16 @@ def _differing_plugins(decisions: Sequence[Decision]) -> list[str]:
     return sorted({item[0] for found in seen for item in found - common})
 
 
-def _stateful(problem: str, example: object, decisions: Sequence[Decision]) -> Violation:
-    names = _differing_plugins(decisions) or ["(the route lookup)"]
+def _stateful(
+    subject: Subject, problem: str, example: object, decisions: Sequence[Decision]
+) -> Violation:
+    """A determinism violation naming the plugins whose findings changed (when the decisions
+    show none, the plugins under test: one of them answered differently before)."""
+    names = _differing_plugins(decisions) or [plugin_name(p) for p in subject.plugins]
     return Violation(
         "determinism",
-        f"plugin {', '.join(names)} keeps state between calls (or reads the clock): {problem}",
+        f"plugin {', '.join(names) or '(a bundled one)'} keeps state between calls "
+        f"(or reads the clock): {problem}",
         example,
         decisions,
     )
@@ -250,7 +255,7 @@ def _determinism(subject: Subject, requests: list[Request]) -> None:
         again = lived.decide(request)
         answers = [forward[index], backward[index], first, again]
         if any(answer != answers[0] for answer in answers):
-            raise _stateful("the same request gave different decisions", request, answers)
+            raise _stateful(subject, "the same request gave different decisions", request, answers)
 
 
 def _batch(subject: Subject, requests: list[Request]) -> None:
@@ -432,7 +437,8 @@ def _replayed(prop: Property, subject: Subject, example: object) -> Violation:
         pair = [subject.engine.decide(request), subject.fresh().decide(request)]
         if pair[0] != pair[1]:
             decisions += pair
-    return _stateful(f"{prop.key} failed, then passed on the same example", example, decisions)
+    problem = f"{prop.key} failed, then passed on the same example"
+    return _stateful(subject, problem, example, decisions)
 
 
 def verify(
