@@ -22,6 +22,16 @@ def agency_check_step(check, policy):
     for finding in segregation.agency_check_step(check=check, policy=policy):
         if finding.control != "SOD-01":
             yield finding
+
+
+@hookimpl
+def agency_check_duty(check, policy):
+    return segregation.agency_check_duty(check=check, policy=policy)
+
+
+@hookimpl
+def agency_check_role_grant(check, policy):
+    return segregation.agency_check_role_grant(check=check, policy=policy)
 '''
 FAST = ["-p", "no:cacheprovider", "--hypothesis-seed=0", "--agency-max-examples=25"]
 
@@ -83,14 +93,33 @@ def test_a_broken_plugin_fails_its_control_with_the_counterexample(
         "-k",
         "SOD",
     )
-    result.assert_outcomes(passed=1, failed=1, deselected=result.parseoutcomes()["deselected"])
+    result.assert_outcomes(passed=3, failed=1, deselected=result.parseoutcomes()["deselected"])
     result.stdout.fnmatch_lines(
         [
             "*SOD-01 must deny with SOD-01, got allow*",
             "*counterexample: StepCheck(request=ApprovalRequest(*",
+            '*request (JSON): {"kind": "step", *',
             "FAILED *SOD-01?no-self-approval*",
         ]
     )
+
+
+def test_collection_counts_one_item_per_property(pytester: pytest.Pytester) -> None:
+    from agency_core.testing.conformance import PROPERTIES
+
+    pytester.makepyfile(firm_observer="from agency_core import hookimpl\n")
+    pytester.makepyfile(test_own="def test_one():\n    pass\n")
+    pytester.syspathinsert()
+    result = pytester.runpytest(*_load(), "--co", "--agency-conformance=firm_observer")
+    result.stdout.fnmatch_lines(
+        [f"collected {len(PROPERTIES) + 1} items", "*<ConformanceItem APR-01?route-oracle?>*"]
+    )
+    result.stdout.fnmatch_lines([f"*{len(PROPERTIES) + 1} tests collected*"])
+
+
+def test_the_profile_option_is_listed(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(*_load(), "--help")
+    result.stdout.fnmatch_lines(["*--agency-profile={default,thorough}*"])
 
 
 def test_an_unknown_plugin_is_a_usage_error(pytester: pytest.Pytester) -> None:

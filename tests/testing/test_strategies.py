@@ -84,7 +84,7 @@ def test_self_approval_scenarios_are_otherwise_allowed(check: agency_core.StepCh
 
 @given(double_steps(SUBJECT))
 def test_double_step_scenarios_are_otherwise_allowed(check: agency_core.StepCheck) -> None:
-    fresh = [attrs.evolve(h, actor=f"N{h.step}") for h in check.history]
+    fresh = [attrs.evolve(h, actor=f"N{h.step}", on_behalf_of=None) for h in check.history]
     assert ENGINE.check_step(attrs.evolve(check, history=fresh)).outcome is Outcome.ALLOW
 
 

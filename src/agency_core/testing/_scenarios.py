@@ -23,14 +23,11 @@ from agency_core.entities import (
     Delegation,
     Employee,
     FeeAdjustment,
-    Hold,
-    Loan,
     Money,
-    Record,
     StepAction,
     Verdict,
 )
-from agency_core.policy import Basis, RetentionRule, add_years, statutory_minimums
+from agency_core.policy import add_years, statutory_minimums
 from agency_core.testing import strategies as S
 
 if TYPE_CHECKING:
@@ -38,6 +35,9 @@ if TYPE_CHECKING:
 
 LATEST: Final = date(2100, 12, 31)
 APPROVE = Verdict.APPROVE
+SELF = ("direct", "deputy_for_requester", "requester_as_deputy")
+DOUBLE = ("direct", "then_as_deputy", "principal_again", "deputy_took_it_for_them")
+UNPUBLISHED = ("not_listed", "schedule_ended")
 
 
 def _unit(currency: str) -> Money:
@@ -94,7 +94,7 @@ def _when() -> st.SearchStrategy[datetime]:
 
 
 @st.composite
-def self_approvals(draw: st.DrawFn, subject: Subject) -> StepCheck:
+def self_approvals(draw: st.DrawFn, subject: Subject, how: str | None = None) -> StepCheck:
     """SOD-01: the requester takes a step of their own request: directly, through a deputy
     acting for them, or as the deputy of someone else."""
     request, route = draw(routed(subject))
@@ -102,7 +102,7 @@ def self_approvals(draw: st.DrawFn, subject: Subject) -> StepCheck:
     at = draw(_when())
     history = _history(route, index, at)
     deputies = sorted(subject.policy.delegates.get(route.steps[index].role, ()))
-    how = draw(st.sampled_from(("direct", "deputy_for_requester", "requester_as_deputy")))
+    how = how or draw(st.sampled_from(SELF))
     if how == "direct" or not deputies:
         return _direct(request, route, index, request.requester, set(), at, history)
     role = draw(st.sampled_from(deputies))
@@ -116,9 +116,9 @@ def self_approvals(draw: st.DrawFn, subject: Subject) -> StepCheck:
 
 
 @st.composite
-def double_steps(draw: st.DrawFn, subject: Subject) -> StepCheck:
-    """SOD-04: someone who took an earlier step of the route (in person or through a deputy)
-    takes a later one, holding every role needed."""
+def double_steps(draw: st.DrawFn, subject: Subject, how: str | None = None) -> StepCheck:
+    """SOD-04: someone who took an earlier step of the route (in person, through a deputy, or
+    whose deputy took it for them) takes a later one, holding every role needed."""
     request, route = draw(routed(subject, min_steps=2))
     index = draw(st.integers(1, len(route.steps) - 1))
     earlier = draw(st.integers(0, index - 1))
@@ -126,8 +126,11 @@ def double_steps(draw: st.DrawFn, subject: Subject) -> StepCheck:
     history = _history(route, index, at)
     first = {route.steps[earlier].role}
     deputies = sorted(subject.policy.delegates.get(route.steps[index].role, ()))
-    how = draw(st.sampled_from(("direct", "then_as_deputy", "principal_again")))
+    how = how or draw(st.sampled_from(DOUBLE))
     done = history[earlier]
+    if how == "deputy_took_it_for_them":
+        history[earlier] = attrs.evolve(done, actor="G9", on_behalf_of="S1")
+        return _direct(request, route, index, "S1", first, at, history)
     if how == "direct" or not deputies:
         history[earlier] = attrs.evolve(done, actor="S1")
         return _direct(request, route, index, "S1", first, at, history)
@@ -139,20 +142,11 @@ def double_steps(draw: st.DrawFn, subject: Subject) -> StepCheck:
 
 
 @st.composite
-def amount_pairs(draw: st.DrawFn, subject: Subject) -> tuple[ApprovalRequest, ApprovalRequest]:
-    """APR-03: the same request for a smaller and a larger (or equal) amount."""
-    request = draw(S.approval_requests(subject.policy))
-    other = draw(S.amounts(subject.policy))
-    low, high = sorted((request.amount, other), key=lambda m: m.amount)
-    return attrs.evolve(request, amount=low), attrs.evolve(request, amount=high)
-
-
-@st.composite
 def off_contract_charges(draw: st.DrawFn, subject: Subject) -> ChargeCheck:
     """FEE-01: a charge other than the agreed fee, with no approved adjustment for it."""
     check = draw(S.charge_checks(subject.policy))
     agreed = check.contract.fees[check.charge.item]
-    amount = draw(S.money(agreed.currency).filter(lambda m: m != agreed))
+    amount = draw(S.near(agreed) | S.money(agreed.currency).filter(lambda m: m != agreed))
     item = check.charge.item
     adjustments = draw(
         st.lists(
@@ -173,9 +167,18 @@ def off_contract_charges(draw: st.DrawFn, subject: Subject) -> ChargeCheck:
 
 
 @st.composite
-def unpublished_charges(draw: st.DrawFn, subject: Subject) -> ChargeCheck:
-    """FEE-02: a charge of the agreed fee for an item the schedule in force does not list."""
+def unpublished_charges(draw: st.DrawFn, subject: Subject, how: str | None = None) -> ChargeCheck:
+    """FEE-02: a charge of the agreed fee for an item the schedule in force does not list, or
+    under a contract signed on or after the day the schedule ended (the day after its last)."""
     check = draw(S.charge_checks(subject.policy))
+    schedule = check.schedules[0]
+    how = how or draw(st.sampled_from(UNPUBLISHED))
+    if schedule.effective_to is not None and how == "schedule_ended":
+        ended = schedule.effective_to
+        day = draw(st.just(ended) | S.edge_days(ended, ended + timedelta(days=3650)))
+        signed = draw(S.instants_on(day, subject.policy))
+        contract = attrs.evolve(check.contract, signed_at=signed, disclosed_at=signed)
+        return attrs.evolve(check, contract=contract)
     listed = {item.code for item in check.schedules[0].items}
     item = draw(st.sampled_from([i for i in S.ITEMS if i not in listed]))
     fee = draw(S.money(subject.policy.currency, min_value=1))
@@ -190,7 +193,8 @@ def overpriced_charges(draw: st.DrawFn, subject: Subject) -> ChargeCheck:
     check = draw(S.charge_checks(subject.policy))
     published = check.schedules[0].item(check.charge.item)
     assert published is not None
-    extra = draw(S.money(published.price.currency, max_value=10_000))
+    zero = Money(0, published.price.currency)
+    extra = draw(st.just(zero) | S.money(published.price.currency, max_value=10_000))
     fee = published.price + _unit(published.price.currency) + extra
     contract = attrs.evolve(check.contract, fees={**check.contract.fees, check.charge.item: fee})
     return ChargeCheck(attrs.evolve(check.charge, amount=fee), contract, check.schedules)
@@ -211,43 +215,6 @@ def early_disposals(draw: st.DrawFn, subject: Subject) -> tuple[str, DisposalChe
     return record_class, DisposalCheck(record, on)
 
 
-def _expired(draw: st.DrawFn, subject: Subject) -> tuple[Record, date]:
-    """A record of one fiscal-year class and a day on which its period is long over."""
-    rules = [
-        r
-        for r in subject.policy.retention.values()
-        if r.years is not None and r.basis is Basis.FISCAL_YEAR
-    ]
-    rule: RetentionRule = draw(st.sampled_from(sorted(rules, key=lambda r: r.record_class)))
-    record = draw(S.records(subject.policy, classes=[rule.record_class], holds_and_loans=False))
-    record = attrs.evolve(record, classes=frozenset({rule.record_class}))
-    start = subject.policy.retention_start(rule, record)
-    assert start is not None
-    assert rule.years is not None
-    return record, draw(S.days(add_years(start, rule.years), LATEST))
-
-
-@st.composite
-def held_disposals(draw: st.DrawFn, subject: Subject) -> DisposalCheck:
-    """RET-03: an expired record under a hold that still binds on the day."""
-    record, on = _expired(draw, subject)
-    placed = draw(S.days(record.closed_on, on))
-    released = draw(st.none() | S.days(on + timedelta(days=1), LATEST + timedelta(days=1)))
-    hold = Hold("H1", draw(st.sampled_from(("litigation", "unsettled debt"))), placed, released)
-    return DisposalCheck(attrs.evolve(record, holds=[hold]), on)
-
-
-@st.composite
-def loaned_disposals(draw: st.DrawFn, subject: Subject) -> DisposalCheck:
-    """RET-06: an expired record that is out on loan on the day."""
-    record, on = _expired(draw, subject)
-    lent = draw(S.days(record.closed_on, on))
-    due = lent + draw(st.timedeltas(timedelta(0), timedelta(days=60)))
-    returned = draw(st.none() | S.days(on + timedelta(days=1), LATEST + timedelta(days=1)))
-    loan = Loan("L1", "E1", lent, due, draw(st.booleans()), returned)
-    return DisposalCheck(attrs.evolve(record, loans=[loan]), on)
-
-
 def batches(subject: Subject) -> st.SearchStrategy[list[Request]]:
     """Lists of requests of every kind, with approval requests repeated under new ids."""
     one: st.SearchStrategy[Request] = st.one_of(
@@ -263,3 +230,17 @@ def batches(subject: Subject) -> st.SearchStrategy[list[Request]]:
         return items + again
 
     return st.lists(one, min_size=1, max_size=6).map(repeat)
+
+
+@st.composite
+def histories(draw: st.DrawFn, subject: Subject) -> list[Request]:
+    """Requests of every kind, each approval request with a twin for another amount (often in
+    another tier), so an answer that depends on an earlier request shows."""
+    requests = draw(st.lists(S.requests(subject.policy), min_size=1, max_size=4))
+    requests.append(draw(S.approval_requests(subject.policy)))
+    twins = [
+        attrs.evolve(r, id=f"{r.id}t", amount=draw(S.amounts(subject.policy)))
+        for r in requests
+        if isinstance(r, ApprovalRequest)
+    ]
+    return requests + twins

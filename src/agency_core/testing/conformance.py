@@ -1,4 +1,4 @@
-"""The conformance suite: invariants every policy plugin must keep, checked with Hypothesis.
+"""The conformance suite: a property for every control, checked with Hypothesis.
 
 >>> from agency_core.testing import conformance
 >>> report = conformance.check([my_plugin], block=[BUNDLED_APPROVALS])  # doctest: +SKIP
@@ -6,15 +6,21 @@
 (False, ('SOD-01',))
 
 Each :class:`Property` is named after the control it protects (``SOD-01``) or, for the engine
-contract, after what it promises (``determinism``). A failing property raises :class:`Violation`
-carrying the shrunk counterexample request and the decision the engine gave.
+contract, after what it promises (``determinism``). Where the policy gives the answer (the route
+of a request, the due date of a record, whether a grant conflicts) the property is an oracle
+computed from the reference policy. A failing property raises :class:`Violation` carrying the
+shrunk counterexample request (also as JSON) and the decisions the engine gave.
+
+A department plugin adds its own properties under its own control IDs: build :class:`Property`
+records and pass them to :func:`check` (``properties=(*PROPERTIES, *mine)``).
 """
 
 from __future__ import annotations
 
-import importlib
 import types
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from itertools import permutations
 from typing import Any, Final
 
 import attrs
@@ -23,19 +29,25 @@ import pluggy
 from hypothesis import HealthCheck, given
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 
+from agency_core import KINDS
 from agency_core.checks import ChargeCheck, DisposalCheck, StepCheck
-from agency_core.decision import Decision, Outcome, Severity
-from agency_core.engine import Engine, Request
-from agency_core.entities import ApprovalRequest
+from agency_core.decision import Decision, Outcome
+from agency_core.engine import Request
+from agency_core.entities import Record
 from agency_core.hookspecs import hookimpl
-from agency_core.plugins import BUILTINS, plugin_name
-from agency_core.policy import Policy, default_policy, lower_approvals, statutory_minimums
+from agency_core.plugins import plugin_name
+from agency_core.policy import Policy, statutory_minimums
+from agency_core.testing import _apr, _fee, _ret, _sod
 from agency_core.testing import _scenarios as sc
 from agency_core.testing import strategies as S
+from agency_core.testing._kit import Property, Subject, Violation, denies
 
 __all__ = [
+    "PROFILES",
     "PROPERTIES",
+    "Profile",
     "Property",
     "Report",
     "Result",
@@ -45,104 +57,23 @@ __all__ = [
     "verify",
 ]
 
+REQUEST_TYPES: Final = tuple(KINDS.values())
 FAILED: Final = "ENG-01"
 """The control of the finding the engine adds when a plugin raises (fail closed)."""
 
 
-class Subject:
-    """The plugins under test composed with the bundled plugins they do not block.
-
-    :param plugins: plugin modules or objects, registered after the bundled ones.
-    :param policy: the policy to check under; the bundled default when None.
-    :param block: names of bundled plugins the ``plugins`` replace.
-    """
-
-    def __init__(
-        self,
-        plugins: Iterable[object] = (),
-        policy: Policy | None = None,
-        block: Iterable[str] = (),
-    ) -> None:
-        self.plugins = tuple(plugins)
-        self.policy = policy if policy is not None else default_policy()
-        self.block = tuple(block)
-        self.engine = self.build()
-        bundled = [importlib.import_module(m) for m in BUILTINS if m not in self.block]
-        self.composition: tuple[object, ...] = (*bundled, *self.plugins)
-        """Every registered plugin in registration order."""
-        self._orders: dict[tuple[int, ...], Engine] = {}
-
-    def build(self, plugins: Iterable[object] | None = None, builtins: bool = True) -> Engine:
-        """A fresh engine of the subject (or of ``plugins`` instead of the subject's plugins)."""
-        chosen = self.plugins if plugins is None else tuple(plugins)
-        return Engine(self.policy, plugins=chosen, block=self.block, builtins=builtins)
-
-    def reordered(self, order: Sequence[int]) -> Engine:
-        """An engine registering the same plugins in the order ``order`` of :attr:`composition`."""
-        key = tuple(order)
-        if key not in self._orders:
-            self._orders[key] = self.build([self.composition[i] for i in key], builtins=False)
-        return self._orders[key]
-
-    def __repr__(self) -> str:
-        names = ", ".join(plugin_name(p) for p in self.plugins) or "bundled plugins"
-        return f"Subject({names}; policy {self.policy.version}; block {list(self.block)})"
-
-
-class Violation(AssertionError):
-    """A property does not hold: the control, what went wrong, the request and the decisions."""
-
-    def __init__(
-        self, control: str, problem: str, example: object, decisions: Sequence[Decision] = ()
-    ) -> None:
-        self.control = control
-        self.problem = problem
-        self.example = example
-        self.decisions = tuple(decisions)
-        super().__init__(self.describe())
-
-    def describe(self) -> str:
-        """The control, the problem, the counterexample request and each decision's findings."""
-        lines = [f"{self.control} {self.problem}", f"counterexample: {self.example!r}"]
-        for decision in self.decisions:
-            route = f" route {list(decision.route.roles)}" if decision.route else ""
-            lines.append(f"decision: {decision.outcome.value}{route}")
-            lines += [
-                f"  {f.control} {f.severity.value} [{f.plugin}] {f.message()}"
-                for f in decision.findings
-            ]
-        return "\n".join(lines)
+# --- Controls -----------------------------------------------------------------------------------
 
 
 def _denied(control: str, controls: Iterable[str], example: Request, decision: Decision) -> None:
     """Fail unless ``decision`` denies with a finding of one of ``controls``."""
-    wanted = set(controls)
-    if decision.outcome is Outcome.DENY and any(
-        f.control in wanted and f.severity is Severity.DENY for f in decision.findings
-    ):
-        return
-    raise Violation(
-        control,
-        f"must deny with {' or '.join(sorted(wanted))}, got {decision.outcome.value}",
-        example,
-        [decision],
-    )
-
-
-@attrs.frozen
-class Property:
-    """One invariant: a strategy of examples for a subject, and a check of one example."""
-
-    id: str
-    name: str
-    """A short slug, unique with the id: ``SOD-01[no-self-approval]``."""
-    title: str
-    examples: Callable[[Subject], st.SearchStrategy[Any]]
-    holds: Callable[[Subject, Any], None]
-    """Raises :class:`Violation` when the example breaks the invariant."""
-
-
-# --- Controls -----------------------------------------------------------------------------------
+    if not denies(decision, controls):
+        raise Violation(
+            control,
+            f"must deny with {' or '.join(sorted(set(controls)))}, got {decision.outcome.value}",
+            example,
+            [decision],
+        )
 
 
 def _sod01(subject: Subject, check: StepCheck) -> None:
@@ -151,26 +82,6 @@ def _sod01(subject: Subject, check: StepCheck) -> None:
 
 def _sod04(subject: Subject, check: StepCheck) -> None:
     _denied("SOD-04", ["SOD-04"], check, subject.engine.check_step(check))
-
-
-def _apr03(subject: Subject, pair: tuple[ApprovalRequest, ApprovalRequest]) -> None:
-    small, large = (subject.engine.route_approval(r) for r in pair)
-    problem = ""
-    if large.outcome.rank < small.outcome.rank:
-        problem = (
-            f"{small.outcome.value} for the smaller amount, {large.outcome.value} for the larger"
-        )
-    elif small.route and large.route:
-        ranks = {name: role.rank or 0 for name, role in subject.policy.roles.items()}
-        lower = lower_approvals(large.route.roles, small.route.roles, ranks)
-        problem = f"the larger amount needs {lower}" if lower else ""
-    if problem:
-        raise Violation(
-            "APR-03",
-            f"approvals must not shrink as the amount grows: {problem}",
-            pair,
-            [small, large],
-        )
 
 
 def _fee01_exact(subject: Subject, check: ChargeCheck) -> None:
@@ -210,14 +121,6 @@ def _ret01(subject: Subject, example: tuple[str, DisposalCheck]) -> None:
     _denied("RET-01", ["RET-01", "RET-02"], check, subject.engine.check_disposal(check))
 
 
-def _ret03(subject: Subject, check: DisposalCheck) -> None:
-    _denied("RET-03", ["RET-03"], check, subject.engine.check_disposal(check))
-
-
-def _ret06(subject: Subject, check: DisposalCheck) -> None:
-    _denied("RET-06", ["RET-06"], check, subject.engine.check_disposal(check))
-
-
 # --- The engine contract ------------------------------------------------------------------------
 
 
@@ -237,13 +140,19 @@ def _raiser(calls: list[str], hook: str) -> Callable[[], None]:
 
 
 def _faulty_twin(plugin: object) -> types.SimpleNamespace:
-    """An object with the same hook implementations as ``plugin``, each of which raises."""
+    """An object with the same hook implementations as ``plugin``: its checks, lookups and
+    observers raise; its registrations (hook specs, kinds, machines...) are kept as they are,
+    since a fault there stops the engine from being built at all (a loud PluginError)."""
     manager = pluggy.PluginManager("agency_core")
     twin = types.SimpleNamespace(__name__=f"{plugin_name(plugin)}[faulty]", calls=[])
     for attr in dir(plugin):
         options = manager.parse_hookimpl_opts(plugin, attr) if attr.startswith("agency_") else None
-        if options is not None:
-            marker = hookimpl(tryfirst=options["tryfirst"], trylast=options["trylast"])
+        if options is None:
+            continue
+        marker = hookimpl(tryfirst=options["tryfirst"], trylast=options["trylast"])
+        if attr == "agency_addhooks" or attr.startswith("agency_register_"):
+            setattr(twin, attr, marker(getattr(plugin, attr)))
+        else:
             setattr(twin, attr, marker(_raiser(twin.calls, attr)))
     return twin
 
@@ -268,7 +177,7 @@ def _fail_closed(subject: Subject, example: tuple[int, Request]) -> None:
         )
 
 
-def _order(subject: Subject, example: tuple[list[int], Request]) -> None:
+def _order(subject: Subject, example: tuple[Sequence[int], Request]) -> None:
     order, request = example
     base, other = subject.engine.decide(request), subject.reordered(order).decide(request)
     if base != other:
@@ -281,16 +190,78 @@ def _order(subject: Subject, example: tuple[list[int], Request]) -> None:
         )
 
 
-def _determinism(subject: Subject, request: Request) -> None:
-    first, second = subject.engine.decide(request), subject.engine.decide(request)
-    again = subject.build().decide(attrs.evolve(request))
-    if not first == second == again:
-        raise Violation(
-            "determinism",
-            "the same request gave different decisions",
-            request,
-            [first, second, again],
+LOOKUPS: Final = ("agency_approval_route", "agency_retention_rule")
+"""The hooks whose first answer wins: the plugins answering them are tried in every order."""
+
+
+def _probes(subject: Subject) -> list[Request]:
+    """Requests that ask every lookup: each tier edge of each action, a record of each class."""
+    policy = subject.policy
+    probes: list[Request] = list(_apr.edge_requests(policy, thorough=False))
+    for record_class in sorted(policy.retention):
+        prefix = policy.prefixes.get(record_class, "XX")
+        record = attrs.evolve(
+            Record(f"{prefix}-2001-000001", {record_class}, date(2001, 12, 31)),
+            event_on=date(2002, 2, 28),
         )
+        probes.append(DisposalCheck(record, date(2032, 1, 1)))
+    return probes
+
+
+def _answering_orders(subject: Subject, thorough: bool) -> Iterable[tuple[Sequence[int], Request]]:
+    """Every order of the plugins answering each lookup (the others in place), on each probe;
+    when ``thorough``, every order of the whole composition."""
+    manager = subject.engine.plugin_manager
+    orders: set[tuple[int, ...]] = set()
+    everyone = range(len(subject.composition))
+    if thorough:
+        orders |= set(permutations(everyone))
+    for hook in LOOKUPS:
+        names = {impl.plugin_name for impl in getattr(manager.hook, hook).get_hookimpls()}
+        answering = [i for i in everyone if plugin_name(subject.composition[i]) in names]
+        for order in permutations(answering):
+            slots = iter(order)
+            orders.add(tuple(next(slots) if i in answering else i for i in everyone))
+    return [(order, probe) for order in sorted(orders) for probe in _probes(subject)]
+
+
+def _differing_plugins(decisions: Sequence[Decision]) -> list[str]:
+    """The plugins whose findings are not the same in every decision."""
+    seen = [{(f.plugin, f.control, f.severity, f.message()) for f in d.findings} for d in decisions]
+    common = set.intersection(*seen) if seen else set()
+    return sorted({item[0] for found in seen for item in found - common})
+
+
+def _stateful(
+    subject: Subject, problem: str, example: object, decisions: Sequence[Decision]
+) -> Violation:
+    """A determinism violation naming the plugins whose findings changed (when the decisions
+    show none, the plugins under test: one of them answered differently before)."""
+    names = _differing_plugins(decisions) or [plugin_name(p) for p in subject.plugins]
+    return Violation(
+        "determinism",
+        f"plugin {', '.join(names) or '(a bundled one)'} keeps state between calls "
+        f"(or reads the clock): {problem}",
+        example,
+        decisions,
+    )
+
+
+def _determinism(subject: Subject, requests: list[Request]) -> None:
+    """The same answers from fresh copies of the plugins asked in order and in reversed order,
+    and from the long-lived engine (which has answered everything before) asked again after the
+    other requests."""
+    forward = subject.fresh().decide_many(requests)
+    backward = list(reversed([subject.fresh().decide(r) for r in reversed(requests)]))
+    lived = subject.engine
+    for index, request in enumerate(requests):
+        first = lived.decide(request)
+        for other in requests[index + 1 :]:
+            lived.decide(other)
+        again = lived.decide(request)
+        answers = [forward[index], backward[index], first, again]
+        if any(answer != answers[0] for answer in answers):
+            raise _stateful(subject, "the same request gave different decisions", request, answers)
 
 
 def _batch(subject: Subject, requests: list[Request]) -> None:
@@ -319,73 +290,80 @@ def _faults(subject: Subject) -> st.SearchStrategy[Any]:
     return st.tuples(st.integers(0, 15), _any(subject))
 
 
-PROPERTIES: Final[tuple[Property, ...]] = (
-    Property(
-        "SOD-01",
-        "no-self-approval",
-        "nobody approves their own request, directly or as a delegate",
-        sc.self_approvals,
-        _sod01,
-    ),
-    Property(
-        "SOD-04",
-        "one-step-per-person",
-        "one person never takes two steps of one route",
-        sc.double_steps,
-        _sod04,
-    ),
-    Property(
-        "APR-03",
-        "monotonic",
-        "a larger amount never needs fewer or lower approvals",
-        sc.amount_pairs,
-        _apr03,
-    ),
-    Property(
-        "FEE-01",
-        "agreed-fee-passes",
-        "a charge of the agreed fee for a published item passes",
-        lambda s: S.charge_checks(s.policy),
-        _fee01_exact,
-    ),
-    Property(
-        "FEE-01",
-        "other-charge-denied",
-        "any other charge without an approved adjustment is denied",
-        sc.off_contract_charges,
-        _fee01_other,
-    ),
-    Property(
-        "FEE-02",
-        "unpublished-denied",
-        "a charge for an unpublished item is denied",
-        sc.unpublished_charges,
-        _fee02,
-    ),
-    Property(
-        "FEE-03",
-        "above-published-denied",
-        "a contract fee above the published price is denied",
-        sc.overpriced_charges,
-        _fee03,
-    ),
-    Property(
-        "RET-01",
-        "statutory-minimum",
-        "retention never below the statutory minimum (RET-01, RET-02)",
-        sc.early_disposals,
-        _ret01,
-    ),
-    Property(
-        "RET-03",
-        "hold-blocks",
-        "a record under hold is never disposable",
-        sc.held_disposals,
-        _ret03,
-    ),
-    Property(
-        "RET-06", "loan-blocks", "a record on loan is never disposable", sc.loaned_disposals, _ret06
-    ),
+def _known_fee(subject: Subject) -> st.SearchStrategy[Any]:
+    return S.charge_checks(subject.policy)
+
+
+def _by_family(props: Iterable[Property]) -> tuple[Property, ...]:
+    family = {"FEE": 0, "APR": 1, "SOD": 2, "RET": 3}
+    return tuple(
+        sorted(props, key=lambda p: (family.get(p.id[:3], 9), p.id if p.id[:3] in family else ""))
+    )
+
+
+CONTROLS: Final[tuple[Property, ...]] = _by_family(
+    (
+        Property(
+            "FEE-01",
+            "agreed-fee-passes",
+            "a charge of the agreed fee for a published item passes, in any currency",
+            _known_fee,
+            _fee01_exact,
+        ),
+        Property(
+            "FEE-01",
+            "other-charge-denied",
+            "any other charge (one minor unit off too) without an approved adjustment is denied",
+            sc.off_contract_charges,
+            _fee01_other,
+        ),
+        Property(
+            "FEE-02",
+            "unpublished-denied",
+            "a charge for an item not published, or under no schedule in force, is denied",
+            sc.unpublished_charges,
+            _fee02,
+            kinds=sc.UNPUBLISHED,
+        ),
+        Property(
+            "FEE-03",
+            "above-published-denied",
+            "a contract fee above the published price (by one minor unit too) is denied",
+            sc.overpriced_charges,
+            _fee03,
+        ),
+        *_fee.PROPERTIES,
+        *_apr.PROPERTIES,
+        Property(
+            "SOD-01",
+            "no-self-approval",
+            "nobody approves their own request, directly or as a delegate",
+            sc.self_approvals,
+            _sod01,
+            kinds=sc.SELF,
+        ),
+        *_sod.PROPERTIES,
+        Property(
+            "SOD-04",
+            "one-step-per-person",
+            "one person never takes two steps of one route, even through a deputy",
+            sc.double_steps,
+            _sod04,
+            kinds=sc.DOUBLE,
+        ),
+        Property(
+            "RET-01",
+            "statutory-minimum",
+            "retention never below the statutory minimum",
+            sc.early_disposals,
+            _ret01,
+        ),
+        *_ret.PROPERTIES,
+    )
+)
+"""A property (or more) for every control of the core, grouped by family."""
+
+ENGINE_CONTRACT: Final[tuple[Property, ...]] = (
     *(
         Property(
             FAILED, f"no-crash-{kind}", f"no plugin raises on a valid {kind} request", make, _robust
@@ -402,15 +380,16 @@ PROPERTIES: Final[tuple[Property, ...]] = (
     Property(
         "order-independence",
         "any-order",
-        "the decision does not depend on registration order",
+        "the decision does not depend on the order the plugins answering a lookup are tried",
         _orders,
         _order,
+        _answering_orders,
     ),
     Property(
         "determinism",
-        "same-request",
-        "the same request gives the same decision",
-        _any,
+        "no-state",
+        "the same answer in a fresh engine, in reversed order, and asked again after others",
+        sc.histories,
         _determinism,
     ),
     Property(
@@ -421,7 +400,28 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _batch,
     ),
 )
+"""What every composition of plugins promises, whatever the controls."""
+
+PROPERTIES: Final[tuple[Property, ...]] = (*CONTROLS, *ENGINE_CONTRACT)
 """Every property of the suite, in the order they run."""
+
+
+@attrs.frozen
+class Profile:
+    """How hard to look: Hypothesis examples per property, and whether to enumerate all."""
+
+    name: str
+    max_examples: int
+    thorough: bool
+
+
+PROFILES: Final = {
+    "default": Profile("default", 40, thorough=False),
+    "thorough": Profile("thorough", 1000, thorough=True),
+}
+"""``default``: one plugin set in under a minute, for every change. ``thorough``: 25 times the
+examples and every enumeration (every order of the whole composition, every budget at every
+edge), for a nightly CI job."""
 
 
 def _settings(base: Settings | None) -> Settings:
@@ -433,27 +433,80 @@ def _settings(base: Settings | None) -> Settings:
     )
 
 
+def _replayed(prop: Property, subject: Subject, example: object) -> Violation:
+    """The Violation for a failure that did not happen again when Hypothesis replayed it: each
+    request of the example decided by the long-lived engine and by fresh copies, compared."""
+    decisions: list[Decision] = []
+    for request in example if isinstance(example, tuple | list) else [example]:
+        if not isinstance(request, REQUEST_TYPES):  # a flag, an index: nothing to decide
+            continue
+        pair = [subject.engine.decide(request), subject.fresh().decide(request)]
+        if pair[0] != pair[1]:
+            decisions += pair
+    problem = f"{prop.key} failed, then passed on the same example"
+    return _stateful(subject, problem, example, decisions)
+
+
 def verify(
     prop: Property,
     subject: Subject,
     settings: Settings | None = None,
     examples: Iterable[Any] = (),
+    *,
+    thorough: bool = False,
 ) -> None:
-    """Check one property with Hypothesis; raises :class:`Violation` with the shrunk example.
+    """Check one property: every enumerated case, then Hypothesis examples; raises
+    :class:`Violation` with the first failing case or the shrunk example.
 
-    ``examples`` are checked first, every run (regressions, like ``@hypothesis.example``).
+    ``examples`` are checked first, every run (regressions, like ``@hypothesis.example``). A
+    failure that does not reproduce when Hypothesis replays it is reported as a ``determinism``
+    violation naming the plugins whose answers changed, not as a flaky test.
     """
-    strategy = prop.examples(subject)
+    if prop.cases is not None:
+        for case in prop.cases(subject, thorough):
+            prop.holds(subject, case)
+    if prop.examples is None:
+        return
+    chosen = _settings(settings)
+    kinds: tuple[str | None, ...] = prop.kinds or (None,)
+    for kind in kinds:
+        strategy = prop.examples(subject) if kind is None else prop.examples(subject, kind)
+        share = max(MIN_PER_KIND, chosen.max_examples // max(1, len(prop.kinds)))
+        each = Settings(chosen, max_examples=share) if kind is not None else chosen
+        _run(prop, subject, strategy, each, examples if kind == kinds[0] else (), kind)
+
+
+MIN_PER_KIND: Final = 10
+"""Examples of each kind of a property with kinds, at least."""
+
+
+def _run(
+    prop: Property,
+    subject: Subject,
+    strategy: st.SearchStrategy[Any],
+    settings: Settings,
+    examples: Iterable[Any],
+    kind: str | None,
+) -> None:
+    failed: list[object] = []
 
     def conforms(example: Any) -> None:
-        prop.holds(subject, example)
+        try:
+            prop.holds(subject, example)
+        except Exception:
+            failed.append(example)
+            raise
 
-    # keep each property's examples apart in the Hypothesis database
-    conforms._hypothesis_internal_add_digest = f"{prop.id}:{prop.name}".encode()  # type: ignore[attr-defined]
+    # keep each property's (and kind's) examples apart in the Hypothesis database
+    digest = f"{prop.key}:{kind or ''}".encode()
+    conforms._hypothesis_internal_add_digest = digest  # type: ignore[attr-defined]
     test = given(strategy)(conforms)
     for known in examples:
         test = hypothesis.example(known)(test)
-    _settings(settings)(test)()
+    try:
+        settings(test)()
+    except Flaky:
+        raise _replayed(prop, subject, failed[0] if failed else None) from None
 
 
 @attrs.frozen
@@ -468,9 +521,14 @@ class Result:
         """Whether the property holds."""
         return self.error is None
 
+    @property
+    def control(self) -> str:
+        """The control the failure is reported under: the violation's, else the property's."""
+        return self.error.control if isinstance(self.error, Violation) else self.prop.id
+
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
-        head = f"{verdict} {self.prop.id}[{self.prop.name}]: {self.prop.title}"
+        head = f"{verdict} {self.prop.key}: {self.prop.title}"
         if self.error is None:
             return head
         detail = self.error.describe() if isinstance(self.error, Violation) else repr(self.error)
@@ -491,8 +549,8 @@ class Report:
 
     @property
     def failed(self) -> tuple[str, ...]:
-        """The ids of the properties that do not hold, each once, in order."""
-        return tuple(dict.fromkeys(r.prop.id for r in self.results if not r.passed))
+        """The controls failures are reported under, each once, in order."""
+        return tuple(dict.fromkeys(r.control for r in self.results if not r.passed))
 
     def __str__(self) -> str:
         return "\n".join([repr(self.subject), *(str(r) for r in self.results)])
@@ -505,20 +563,26 @@ def check(
     *,
     only: Iterable[str] | None = None,
     settings: Settings | None = None,
+    profile: str = "default",
+    properties: Sequence[Property] = PROPERTIES,
 ) -> Report:
     """Check ``plugins`` (composed with the bundled plugins not in ``block``) under ``policy``.
 
-    :param only: property ids to check (all when None).
-    :param settings: Hypothesis settings; the current profile when None.
+    :param only: property ids (``APR-01``) or families (``APR``) to check (all when None).
+    :param settings: Hypothesis settings; when None, the profile's number of examples.
+    :param profile: a key of :data:`PROFILES`.
+    :param properties: the properties to check: the core's, plus any a plugin declares.
     """
+    chosen = PROFILES[profile]
+    settings = settings or Settings(max_examples=chosen.max_examples)
     subject = Subject(plugins, policy, block)
     wanted = set(only) if only is not None else None
     results = []
-    for prop in PROPERTIES:
-        if wanted is not None and prop.id not in wanted:
+    for prop in properties:
+        if wanted is not None and not {prop.id, prop.id[:3]} & wanted:
             continue
         try:
-            verify(prop, subject, settings)
+            verify(prop, subject, settings, thorough=chosen.thorough)
         except Exception as exc:  # a Violation, or a plugin or Hypothesis error
             results.append(Result(prop, exc))
         else:

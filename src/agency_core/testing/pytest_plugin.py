@@ -37,11 +37,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a bundled plugin the plugins under test replace, e.g. agency_core.builtin.approvals",
     )
     group.addoption(
+        "--agency-profile",
+        choices=("default", "thorough"),
+        default="default",
+        help="default: every change, one plugin set in under a minute; thorough: nightly, "
+        "25 times the examples and every enumeration",
+    )
+    group.addoption(
         "--agency-max-examples",
         type=int,
         default=None,
         metavar="N",
-        help="Hypothesis examples per property (default: the active Hypothesis profile)",
+        help="Hypothesis examples per property (default: the profile's)",
     )
     group.addoption(
         "--agency-policy",
@@ -87,6 +94,7 @@ class _Suite:
         except AgencyError as exc:
             raise pytest.UsageError(f"agency conformance: {exc}") from None
         self.name = f"agency-conformance[{','.join(specs)}]"
+        self.profile: str = config.getoption("agency_profile")
         self.max_examples: int | None = config.getoption("agency_max_examples")
 
     @pytest.hookimpl(tryfirst=True)  # before -m and -k deselect
@@ -96,16 +104,22 @@ class _Suite:
         from agency_core.testing.conformance import PROPERTIES
 
         suite = _Collector.from_parent(session, name=self.name, nodeid=self.name)
+        added: list[pytest.Item] = []
         for prop in PROPERTIES:
             item = ConformanceItem.from_parent(
                 suite,
-                name=f"{prop.id}[{prop.name}]",
+                name=prop.key,
                 prop=prop,
                 subject=self.subject,
+                profile=self.profile,
                 max_examples=self.max_examples,
             )
             item.add_marker(MARK)
-            items.append(item)
+            added.append(item)
+        items.extend(added)
+        # count them in the "collected N items" header, as if collected from a file
+        report = pytest.CollectReport(suite.nodeid, "passed", None, list(added))
+        session.config.hook.pytest_collectreport(report=report)
 
 
 class _Collector(pytest.Collector):
@@ -117,20 +131,28 @@ class ConformanceItem(pytest.Item):
     """One conformance property checked on the plugins under test."""
 
     def __init__(
-        self, *, prop: Property, subject: Subject, max_examples: int | None, **kwargs: Any
+        self,
+        *,
+        prop: Property,
+        subject: Subject,
+        profile: str,
+        max_examples: int | None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.prop = prop
         self.subject = subject
+        self.profile = profile
         self.max_examples = max_examples
 
     def runtest(self) -> None:
         from hypothesis import settings
 
-        from agency_core.testing.conformance import verify
+        from agency_core.testing.conformance import PROFILES, verify
 
-        chosen = settings(max_examples=self.max_examples) if self.max_examples else None
-        verify(self.prop, self.subject, chosen)
+        chosen = PROFILES[self.profile]
+        examples = self.max_examples or chosen.max_examples
+        verify(self.prop, self.subject, settings(max_examples=examples), thorough=chosen.thorough)
 
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None

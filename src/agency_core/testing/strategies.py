@@ -12,7 +12,7 @@ Strategies for *invalid* input (:func:`bad_amounts`, :func:`unknown_currencies`,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
@@ -76,6 +76,7 @@ __all__ = [
     "approval_requests",
     "aware_datetimes",
     "bad_amounts",
+    "bound_edges",
     "broken_policies",
     "charge_checks",
     "clients",
@@ -89,14 +90,18 @@ __all__ = [
     "destruction_lists",
     "disposal_checks",
     "duty_checks",
+    "edge_days",
     "employee_ids",
     "employees",
     "every_kind",
     "fee_schedules",
+    "firm_zone",
     "holds",
+    "instants_on",
     "invoice_checks",
     "loans",
     "money",
+    "near",
     "record_checks",
     "record_classes",
     "record_numbers",
@@ -122,7 +127,16 @@ ITEMS: Final = (
     "audit",
 )
 """Service item codes of the generated fee schedules."""
-TIMEZONES: Final = (timezone(timedelta(hours=8), "CST"), UTC)
+TIMEZONES: Final = (
+    timezone(timedelta(hours=8), "CST"),
+    UTC,
+    timezone(timedelta(hours=-12)),
+    timezone(timedelta(hours=5, minutes=45)),
+    timezone(timedelta(hours=14)),
+)
+"""Offsets a host may write timestamps in: China, UTC, and the extremes (-12:00, +05:45, +14:00)."""
+FIRM_OFFSET: Final = timezone(timedelta(hours=8), "CST")
+"""The firm's offset when the policy names no time zone (Asia/Shanghai keeps +08:00 all year)."""
 FIRST_DAY: Final = date(2000, 1, 1)
 LAST_DAY: Final = date(2060, 12, 31)
 
@@ -158,6 +172,44 @@ def aware_datetimes(
     return st.datetimes(low, high, timezones=st.sampled_from(TIMEZONES))
 
 
+def edge_days(min_value: date = FIRST_DAY, max_value: date = LAST_DAY) -> st.SearchStrategy[date]:
+    """Dates, often a 29 February, a year's first or last day, or a month's last day."""
+    years = st.integers(min_value.year, max_value.year)
+    leap = years.map(lambda y: y - y % 4 if y % 4 else y).filter(
+        lambda y: y % 100 != 0 or y % 400 == 0
+    )
+    special = st.one_of(
+        leap.map(lambda y: date(y, 2, 29)),
+        leap.map(lambda y: date(y, 2, 28)),
+        years.map(lambda y: date(y, 12, 31)),
+        years.map(lambda y: date(y, 1, 1)),
+        years.map(lambda y: date(y, 3, 1)),
+    ).filter(lambda d: min_value <= d <= max_value)
+    return st.one_of(special, days(min_value, max_value))
+
+
+def firm_zone(policy: Policy | None = None) -> tzinfo:
+    """The firm's time zone: the policy's ``timezone`` setting when it has one."""
+    name = getattr(_p(policy), "timezone", None)
+    return ZoneInfo(name) if isinstance(name, str) else FIRM_OFFSET
+
+
+@st.composite
+def instants_on(draw: st.DrawFn, day: date, policy: Policy | None = None) -> datetime:
+    """An instant written in any of :data:`TIMEZONES` whose date is ``day`` both in that offset
+    and in the firm's time zone (so a rule reads the same day whichever it uses)."""
+    zone = draw(st.sampled_from(TIMEZONES))
+    firm = firm_zone(policy)
+    start = datetime.combine(day, time(), firm)
+    end = start + timedelta(days=1)
+    local_start = datetime.combine(day, time(), zone)
+    low, high = max(start, local_start), min(end, local_start + timedelta(days=1))
+    span = int((high - low) / timedelta(microseconds=1)) - 1
+    edge = st.sampled_from([0, span])
+    offset = draw(edge | st.integers(0, span))
+    return (low + timedelta(microseconds=offset)).astimezone(zone)
+
+
 def currencies() -> st.SearchStrategy[str]:
     """ISO 4217 codes that :class:`Money` accepts."""
     return st.sampled_from(sorted(CURRENCIES))
@@ -178,16 +230,29 @@ def money(
     return Money(Decimal(units).scaleb(-CURRENCIES[code]), code)
 
 
-def amounts(policy: Policy | None = None) -> st.SearchStrategy[Money]:
-    """Money in the policy currency, often exactly on a tier bound or one minor unit off it."""
+def bound_edges(policy: Policy | None = None, currency: str | None = None) -> list[Decimal]:
+    """Zero, every tier bound of the policy and one minor unit of ``currency`` either side."""
     policy = _p(policy)
-    unit = Decimal(1).scaleb(-CURRENCIES[policy.currency])
+    unit = Decimal(1).scaleb(-CURRENCIES[currency or policy.currency])
     edges = {Decimal(0)}
     for matrix in policy.matrices.values():
         for bound in matrix.bounds:
             edges |= {bound, bound + unit, max(bound - unit, Decimal(0))}
-    near = st.sampled_from(sorted(edges)).map(lambda a: Money(a, policy.currency))
+    return sorted(edges)
+
+
+def amounts(policy: Policy | None = None) -> st.SearchStrategy[Money]:
+    """Money in the policy currency, often exactly on a tier bound or one minor unit off it."""
+    policy = _p(policy)
+    near = st.sampled_from(bound_edges(policy)).map(lambda a: Money(a, policy.currency))
     return st.one_of(near, money(policy.currency))
+
+
+def near(value: Money) -> st.SearchStrategy[Money]:
+    """``value`` plus or minus one minor unit of its currency (never below zero)."""
+    unit = Money(Decimal(1).scaleb(-CURRENCIES[value.currency]), value.currency)
+    options = [value + unit] + ([value - unit] if value >= unit else [])
+    return st.sampled_from(options)
 
 
 # --- The firm -----------------------------------------------------------------------------------
@@ -314,19 +379,27 @@ def step_checks(draw: st.DrawFn, policy: Policy | None = None) -> StepCheck:
 # --- Fees ---------------------------------------------------------------------------------------
 
 
+def _fee_currencies(policy: Policy | None) -> st.SearchStrategy[str]:
+    """The policy currency half the time, else any currency (other precisions: JPY, KWD...)."""
+    return st.one_of(st.just(_p(policy).currency), currencies())
+
+
 @st.composite
-def fee_schedules(draw: st.DrawFn, policy: Policy | None = None) -> FeeSchedule:
-    """Published schedules in the policy currency, each item once, prices above zero."""
-    currency = _p(policy).currency
+def fee_schedules(
+    draw: st.DrawFn, policy: Policy | None = None, currency: str | None = None
+) -> FeeSchedule:
+    """Published schedules in one currency (the policy's or another), each item once, prices
+    above zero; some end, often on a year's end or a 29 February."""
+    code_ = currency or draw(_fee_currencies(policy))
     codes = draw(st.lists(st.sampled_from(ITEMS), min_size=1, max_size=4, unique=True))
     items = [
         ScheduleItem(
-            code, draw(money(currency, min_value=1)), code.replace("_", " "), draw(st.booleans())
+            code, draw(money(code_, min_value=1)), code.replace("_", " "), draw(st.booleans())
         )
         for code in codes
     ]
-    starts = draw(days(max_value=date(2050, 1, 1)))
-    ends = draw(st.none() | days(starts + timedelta(days=1), starts + timedelta(days=3650)))
+    starts = draw(edge_days(max_value=date(2050, 1, 1)))
+    ends = draw(st.none() | edge_days(starts + timedelta(days=1), starts + timedelta(days=3650)))
     return FeeSchedule(f"S{starts.year}", starts, items, ends)
 
 
@@ -334,20 +407,25 @@ def fee_schedules(draw: st.DrawFn, policy: Policy | None = None) -> FeeSchedule:
 def contracts(
     draw: st.DrawFn, schedule: FeeSchedule | None = None, policy: Policy | None = None
 ) -> Contract:
-    """Contracts signed while ``schedule`` is in force, agreeing at most the published price for
-    some of its items (FEE-03), with fees disclosed and acknowledged before signing (FEE-04)."""
+    """Contracts signed while ``schedule`` is in force (often on its first or last day, the day
+    read alike in the contract's offset and the firm's), agreeing at most the published price
+    (often exactly it) for some of its items (FEE-03), with fees disclosed and acknowledged at
+    or before signing, maybe in another offset (FEE-04)."""
     schedule = schedule or draw(fee_schedules(policy))
     last = schedule.effective_to - timedelta(days=1) if schedule.effective_to else LAST_DAY
-    signed = draw(aware_datetimes(schedule.effective_from, last))
-    # the signing day in the firm's time zone must be in force
-    local_date = _p(policy).local_date
-    if not schedule.in_force(local_date(signed)):
-        signed = datetime.combine(schedule.effective_from, time(12), ZoneInfo(_p(policy).timezone))
+    day = draw(
+        st.sampled_from([schedule.effective_from, last]) | edge_days(schedule.effective_from, last)
+    )
+    signed = draw(instants_on(day, policy))
     chosen = draw(st.lists(st.sampled_from(schedule.items), min_size=1, unique=True))
     fees = {
-        item.code: draw(money(item.price.currency, max_value=item.price.amount)) for item in chosen
+        item.code: draw(
+            st.just(item.price) | money(item.price.currency, max_value=item.price.amount)
+        )
+        for item in chosen
     }
-    disclosed = signed - draw(st.timedeltas(timedelta(0), timedelta(days=30)))
+    earlier = draw(st.just(timedelta(0)) | st.timedeltas(timedelta(0), timedelta(days=30)))
+    disclosed = (signed - earlier).astimezone(draw(st.sampled_from(TIMEZONES)))
     case = draw(_ids("K", 999))
     return Contract(f"HT-{case}", case, draw(_ids("C")), signed, fees, disclosed, True)
 
