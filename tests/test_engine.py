@@ -350,3 +350,19 @@ def test_a_route_finding_with_a_fact_that_is_not_json_fails_closed() -> None:
     for decision in (engine.route_approval(claim(1)), *engine.decide_many([claim(1)])):
         assert decision.outcome is Outcome.DENY
         assert decision.controls == {"ENG-01"}
+
+
+def test_a_kind_whose_request_has_a_kind_field_is_refused() -> None:
+    """JSON requests name their kind with "kind": a field of that name could never be read."""
+    import attrs
+
+    from agency_core.errors import PluginError
+    from agency_core.kinds import Kind
+
+    @attrs.frozen
+    class Difference:
+        id: str
+        kind: str
+
+    with pytest.raises(PluginError, match="field named 'kind'"):
+        Kind("difference", Difference, "agency_check_difference")

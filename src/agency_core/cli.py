@@ -234,11 +234,15 @@ def _print_decision(settings: Settings, decision: Decision) -> None:
 
 @main.command()
 @click.argument("what", type=click.Choice(["request", "decision"]), default="request")
-def schema(what: str) -> None:
-    """Print the JSON Schema of requests or decisions."""
+@pass_settings
+def schema(settings: Settings, what: str) -> None:
+    """Print the JSON Schema of requests (every loaded plugin's kinds too) or decisions."""
     from agency_core.codec import decision_schema, request_schema
 
-    click.echo(json.dumps(request_schema() if what == "request" else decision_schema(), indent=2))
+    with _reported(settings):
+        engine = settings.engine()
+        body = request_schema(engine) if what == "request" else decision_schema(engine)
+    click.echo(json.dumps(body, indent=2))
 
 
 @main.command()
