@@ -1,0 +1,134 @@
+"""The plugin as a distribution: entry point, kinds, policy section, migrations, JSON in and out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import agency_finance.plugin
+import pytest
+from agency_finance import FinancePolicy
+from alembic.script import ScriptDirectory
+from click.testing import CliRunner
+
+from agency_core import Engine
+from agency_core.errors import PolicyError
+from agency_core.policy import Policy
+from agency_core.store.migrate import alembic_config
+from agency_core.testing.databases import migrations_match_models
+
+MakePolicy = Callable[[str], Policy]
+KINDS = {
+    "expense_claim",
+    "budget_spend",
+    "credit_charge",
+    "reconciliation",
+    "stocktake_difference",
+    "payment",
+}
+
+
+def test_the_entry_point_loads_the_plugin() -> None:
+    engine = Engine(entry_points=["finance"])
+    info = {p.name: p for p in engine.plugins}["finance"]
+    assert (info.distribution, info.version) == ("agency-finance", "0.1.0")
+    assert set(engine.kinds) >= KINDS
+    assert {engine.kinds[k].plugin for k in KINDS} == {"finance"}
+    assert engine.machines["budget"].plugin == "finance"
+
+
+def test_the_section_ships_its_defaults_and_is_hashed(make_policy: MakePolicy) -> None:
+    engine = Engine(make_policy(""), plugins=[agency_finance.plugin])
+    section = engine.policy.section("finance", FinancePolicy)
+    assert section == FinancePolicy()
+    changed = Engine(
+        make_policy("\n[plugins.finance]\npayment_terms_days = 45\n"),
+        plugins=[agency_finance.plugin],
+    )
+    assert changed.policy.section("finance", FinancePolicy).payment_terms_days == 45
+    assert changed.policy.sha256 != engine.policy.sha256
+
+
+@pytest.mark.parametrize(
+    ("toml", "path"),
+    [
+        ("payment_terms_days = 0", "$.plugins.finance"),
+        ("payment_terms_days = '30'", "$.plugins.finance.payment_terms_days"),
+        ("budget_approver_roles = []", "$.plugins.finance"),
+        ("credit_action = ''", "$.plugins.finance"),
+        ("client_period_months = 5", "$.plugins.finance"),
+        ("reconcile_within_days = -1", "$.plugins.finance"),
+        ("no_limit_needs_approval = 'yes'", "$.plugins.finance.no_limit_needs_approval"),
+        ("surprise = 1", "$.plugins.finance"),
+        ("categories.travel.limit = 1.5", "$.plugins.finance.categories"),
+        ("categories.travel.limit = '-1'", "$.plugins.finance"),
+        ("categories.travel.colour = 'red'", "$.plugins.finance.categories"),
+    ],
+)
+def test_bad_policy_keys_are_refused_naming_the_path(
+    make_policy: MakePolicy, toml: str, path: str
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        Engine(make_policy(f"\n[plugins.finance]\n{toml}\n"), plugins=[agency_finance.plugin])
+    assert path in str(caught.value)
+
+
+def test_a_policy_can_set_its_own_categories(make_policy: MakePolicy) -> None:
+    toml = "\n[plugins.finance.categories.postage]\nname_zh = '邮寄费'\nlimit = '200'\n"
+    engine = Engine(make_policy(toml), plugins=[agency_finance.plugin])
+    section = engine.policy.section("finance", FinancePolicy)
+    assert set(section.categories) == {"postage"}
+    assert str(section.categories["postage"].limit) == "200"
+
+
+def test_migrations_create_exactly_the_models(db_url: str, engine: Engine) -> None:
+    assert migrations_match_models(db_url, engine) == []
+
+
+def test_the_finance_branch_depends_on_the_core(engine: Engine) -> None:
+    import agency_core.store as st
+
+    store = st.open("sqlite://", engine=engine)
+    script = ScriptDirectory.from_config(alembic_config(store))
+    heads = set(script.get_heads())
+    assert "finance_0001" in heads
+    base = script.get_revision("finance_0001")
+    assert base is not None
+    assert base.branch_labels == {"finance"}
+    assert base.dependencies == "0003"
+
+
+def test_agency_decide_takes_a_finance_kind_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agency_core.cli import main
+
+    monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "finance")
+    request = {
+        "kind": "expense_claim",
+        "id": "X-1",
+        "claimant": "E1",
+        "department": "sales",
+        "category": "travel",
+        "amount": {"amount": "880.50", "currency": "CNY"},
+        "incurred_on": "2026-03-01",
+        "attachments": [
+            {"kind": "invoice", "number": "INV-1", "amount": {"amount": "800", "currency": "CNY"}}
+        ],
+    }
+    result = CliRunner().invoke(main, ["--lang", "en", "decide"], input=json.dumps(request))
+    assert result.exit_code == 3, result.output
+    decision = json.loads(result.output)
+    assert decision["kind"] == "expense_claim"
+    assert decision["outcome"] == "deny"
+    assert [f["control"] for f in decision["findings"]] == ["FIN-01"]
+    assert decision["findings"][0]["plugin"] == "finance"
+    assert "80.50" in decision["findings"][0]["message"]["en"]
+    assert "差额" in decision["findings"][0]["message"]["zh-CN"]
+
+
+def test_agency_schema_lists_the_finance_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agency_core.cli import main
+
+    monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "finance")
+    result = CliRunner().invoke(main, ["schema", "request"])
+    assert result.exit_code == 0, result.output
+    assert all(kind in result.output for kind in KINDS)
