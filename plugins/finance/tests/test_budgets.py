@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 from agency_finance import BudgetFacts, BudgetPosition, BudgetSpend, Finance
 from hypothesis import given
@@ -73,6 +74,12 @@ def test_nothing_draws_on_a_budget_management_has_not_approved(engine: Engine, s
     decision = engine.decide(spend(position(state=state), "1"))
     assert decision.outcome is Outcome.DENY
     assert decision.controls == {"FIN-09"}
+
+
+def test_an_approval_time_without_the_approved_state_is_not_approval(engine: Engine) -> None:
+    filed = attrs.evolve(position(), state="filed")
+    assert filed.approved_at is not None
+    assert engine.decide(spend(filed, "1")).controls == {"FIN-09"}
 
 
 def test_spending_dated_before_the_approval_is_denied(engine: Engine) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from agency_finance import AccountKind, DifferenceKind, Finance, Reconciliation, StocktakeDifference
 from agency_finance.sweeps import last_period_end
+from agency_finance.tables import StocktakeRow
 from hypothesis import given
 from hypothesis import strategies as st_
 
@@ -208,6 +209,24 @@ def test_the_store_settles_a_difference_only_with_its_approved_request(store: st
         Finance(tx).stocktakes.resolve("D1", "ST-1")
     (open_,) = [f for f in run_audit(store) if f.control == "FIN-05"]
     assert open_.sample == ("D1",)
+    with store.transaction() as tx:  # a settlement written past the checks, on a pending request
+        tx.session.add(
+            StocktakeRow(
+                id="D2",
+                asset="PC-8",
+                kind="shortage",
+                amount=Decimal(4000),
+                currency="CNY",
+                counted_on=END,
+                counted_by="K1",
+                explanation="lost",
+                approval_id="ST-1",
+            )
+        )
+    (written,) = [f for f in run_audit(store) if f.control == "FIN-05"]
+    assert written.sample == ("D1", "D2")
+    with store.transaction() as tx:
+        tx.session.delete(tx.session.get(StocktakeRow, "D2"))
     with store.transaction() as tx:
         tx.approvals.approve("ST-1", 0, "F1", key="st-1-0", at=datetime(2026, 3, 3, tzinfo=UTC))
         Finance(tx).stocktakes.resolve("D1", "ST-1")

@@ -65,6 +65,7 @@ def test_a_request_without_steps_is_paid_after_its_submission(engine: Engine) ->
         state(2, 1),
         state(2, 1, reject=True),
         state(2, 1, status="approved"),  # a status that the steps do not bear out
+        state(2, 2, status="pending"),  # steps that the stored status does not bear out
     ],
 )
 def test_an_incomplete_route_is_not_paid(engine: Engine, approval: ApprovalState) -> None:

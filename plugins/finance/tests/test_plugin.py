@@ -132,3 +132,37 @@ def test_agency_schema_lists_the_finance_kinds(monkeypatch: pytest.MonkeyPatch) 
     result = CliRunner().invoke(main, ["schema", "request"])
     assert result.exit_code == 0, result.output
     assert all(kind in result.output for kind in KINDS)
+
+
+def test_agency_finance_budget_prints_the_stored_position(db_url: str, engine: Engine) -> None:
+    from agency_finance import Finance
+    from agency_finance.commands import finance
+
+    import agency_core.store as st
+    from agency_core import Employee, Money
+
+    store = st.open(db_url, engine=engine)
+    store.upgrade()
+    with store.transaction() as tx:
+        tx.employees.put(Employee("H1", "sales", {"dept_head"}))
+        Finance(tx).budgets.create("B1", "sales", 2026, Money("1000", "CNY"), owner="H1")
+    store.dispose()
+    result = CliRunner().invoke(finance, ["budget", "--url", db_url, "B1"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert (body["state"], body["remaining"], body["amount"]["amount"]) == (
+        "draft",
+        "1000.00",
+        "1000.00",
+    )
+    missing = CliRunner().invoke(finance, ["budget", "--url", db_url, "B9"])
+    assert missing.exit_code == 2
+    assert "no budget 'B9'" in missing.output
+
+
+def test_the_plugin_adds_the_finance_command() -> None:
+    import click
+
+    group = click.Group("agency")
+    agency_finance.plugin.agency_register_commands(cli=group)
+    assert set(group.commands["finance"].commands) == {"budget", "credit"}  # type: ignore[attr-defined]
