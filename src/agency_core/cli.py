@@ -167,11 +167,14 @@ def policy() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_settings
 def policy_check(settings: Settings, file: Path) -> None:
-    """Validate a policy FILE; list every problem with its path."""
+    """Validate a policy FILE and the loaded plugins' sections; list every problem with its path."""
+    from agency_core.engine import Engine
     from agency_core.policy import load_policy
 
     with _reported(settings):
-        loaded = load_policy(file)
+        # binding the plugins' sections checks [plugins.NAME] and folds them into the sha256
+        engine = Engine(load_policy(file), entry_points=settings.entry_points, block=settings.block)
+        loaded = engine.policy
     zh = settings.lang == "zh-CN"
     until = loaded.effective_to.isoformat() if loaded.effective_to else ("长期" if zh else "open")
     label = "有效" if zh else "valid"
