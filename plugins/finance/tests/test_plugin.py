@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import agency_finance.plugin
 import pytest
@@ -166,3 +167,25 @@ def test_the_plugin_adds_the_finance_command() -> None:
     group = click.Group("agency")
     agency_finance.plugin.agency_register_commands(cli=group)
     assert set(group.commands["finance"].commands) == {"budget", "credit"}  # type: ignore[attr-defined]
+
+
+def test_agency_policy_check_checks_the_finance_section(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import agency_core
+    from agency_core.cli import main
+
+    monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "finance")
+    default = Path(agency_core.__file__).parent / "policy" / "default.toml"
+    good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
+    good.write_text(
+        default.read_text(encoding="utf-8") + "\n[plugins.finance]\npayment_terms_days = 45\n"
+    )
+    bad.write_text(
+        default.read_text(encoding="utf-8") + "\n[plugins.finance]\npayment_terms_days = 0\n"
+    )
+    runner = CliRunner()
+    assert runner.invoke(main, ["policy", "check", str(good)]).exit_code == 0
+    refused = runner.invoke(main, ["policy", "check", str(bad)])
+    assert refused.exit_code == 2
+    assert "@ $.plugins.finance" in refused.output
