@@ -232,3 +232,41 @@ def test_the_store_settles_a_difference_only_with_its_approved_request(store: st
         Finance(tx).stocktakes.resolve("D1", "ST-1")
     (settled,) = [f for f in run_audit(store) if f.control == "FIN-05"]
     assert settled.count == 0
+
+
+def test_every_ledger_refuses_an_id_it_already_holds(store: st.Store) -> None:
+    from agency_finance.tables import PaymentRow
+
+    with store.transaction() as tx:
+        fin = Finance(tx)
+        fin.budgets.create("B1", "sales", 2026, Money("10", "CNY"), owner="H1")
+        fin.credit.set_limit("ACME", Money("100", "CNY"))
+        fin.credit.charge("AR-1", "ACME", Money("1", "CNY"), END)
+        fin.reconciliations.open_account("BANK-1", "bank", "CNY")
+        fin.reconciliations.reconcile(
+            "BANK-1", END, Money("1", "CNY"), "K1", book=Money("1", "CNY")
+        )
+        fin.stocktakes.record(diff())
+        tx.session.add(
+            PaymentRow(
+                id="P1",
+                request_id="R0",
+                payer="C1",
+                amount=Decimal(1),
+                currency="CNY",
+                paid_at=datetime(2026, 3, 2, tzinfo=UTC),
+            )
+        )
+    again = [
+        lambda fin: fin.budgets.create("B1", "sales", 2026, Money("10", "CNY"), owner="H1"),
+        lambda fin: fin.credit.charge("AR-1", "ACME", Money("1", "CNY"), END),
+        lambda fin: fin.reconciliations.open_account("BANK-1", "bank", "CNY"),
+        lambda fin: fin.reconciliations.reconcile(
+            "BANK-1", END, Money("1", "CNY"), "K1", book=Money("1", "CNY")
+        ),
+        lambda fin: fin.stocktakes.record(diff()),
+        lambda fin: fin.payments.pay("P1", "R0", "C1"),
+    ]
+    for action in again:
+        with pytest.raises(StateError, match="already recorded"), store.transaction() as tx:
+            action(Finance(tx))

@@ -41,6 +41,7 @@ from agency_finance.tables import (
     AdjustmentRow,
     BudgetRow,
     CreditRow,
+    FinanceBase,
     PaymentRow,
     ReceivableRow,
     ReconciliationRow,
@@ -89,6 +90,11 @@ class _Repository:
         with translated():
             self._tx.session.flush()
 
+    def _fresh(self, table: type[FinanceBase], key: str, what: str) -> None:
+        """Refuse (:class:`StateError`) a new ``what`` whose id is already stored."""
+        if self._tx.session.get(table, key) is not None:
+            raise StateError(f"{what} is already recorded")
+
 
 def _money(amount: Decimal | None, currency: str) -> Money:
     return Money(amount if amount is not None else Decimal(0), currency)
@@ -107,6 +113,7 @@ class Budgets(_Repository):
         facts = BudgetFacts(department, fiscal_year, amount)
         policy = self._tx.engine.policy
         starts = date(fiscal_year, policy.fiscal_year_start_month, 1)
+        self._fresh(BudgetRow, budget_id, f"budget {budget_id}")
         self._add(
             BudgetRow(
                 id=budget_id,
@@ -192,6 +199,7 @@ class Budgets(_Repository):
             )
         if request.amount.currency != row.currency:
             raise InvalidInput(f"request {request_id} is not in {row.currency}", path="$.amount")
+        self._fresh(AdjustmentRow, request_id, f"adjustment {request_id}")
         self._add(AdjustmentRow(request_id=request_id, budget_id=budget_id))
 
     def spend(
@@ -208,6 +216,7 @@ class Budgets(_Repository):
         Over what is left it needs an approved adjustment first: the decision needs approval,
         and the spending is refused until :meth:`adjust` ties an approved one to the budget.
         """
+        self._fresh(SpendRow, spend_id, f"spending {spend_id}")
         self._row(budget_id, lock=True)  # one spender at a time per budget
         check = BudgetSpend(
             spend_id, self.position(budget_id), amount, spender, at or self._tx.now()
@@ -274,6 +283,7 @@ class Credit(_Repository):
         When the decision needs approval, ``approval`` must name a stored, approved request of
         the policy's credit action for exactly this amount; otherwise the charge is refused.
         """
+        self._fresh(ReceivableRow, receivable_id, f"receivable {receivable_id}")
         credit = self._tx.session.scalars(
             select(CreditRow).where(CreditRow.client == client).with_for_update()
         ).one_or_none()
@@ -334,6 +344,7 @@ class Reconciliations(_Repository):
                 f"kind must be one of {allowed}, not {kind!r}", path="$.kind"
             ) from None
         Money(0, currency)  # refuses an unknown currency (FEE-06)
+        self._fresh(AccountRow, account_id, f"account {account_id}")
         self._add(AccountRow(id=account_id, kind=kind.value, currency=currency, keeper=keeper))
 
     def book_balance(self, client: str, period_end: date) -> Decimal:
@@ -366,6 +377,16 @@ class Reconciliations(_Repository):
         account = self._tx.session.get(AccountRow, account_id)
         if account is None:
             raise NotFound(f"no account {account_id!r}")
+        done = self._tx.session.scalars(
+            select(ReconciliationRow.id).where(
+                ReconciliationRow.account_id == account_id,
+                ReconciliationRow.period_end == period_end,
+            )
+        ).first()
+        if done is not None:
+            raise StateError(
+                f"the reconciliation of {account_id} at {period_end} is already recorded"
+            )
         kind = AccountKind(account.kind)
         if kind is AccountKind.CLIENT:
             if book is not None:
@@ -404,9 +425,9 @@ class Stocktakes(_Repository):
 
     def record(self, difference: StocktakeDifference) -> Decision:
         """Record a difference; refused without an explanation; it then awaits approval."""
-        decision = self._decide(
-            difference, f"stocktake difference {difference.id}", allow_approval=True
-        )
+        what = f"stocktake difference {difference.id}"
+        self._fresh(StocktakeRow, difference.id, what)
+        decision = self._decide(difference, what, allow_approval=True)
         d = difference
         self._add(
             StocktakeRow(
@@ -466,6 +487,7 @@ class Payments(_Repository):
         at: datetime | None = None,
     ) -> Decision:
         """Pay ``request_id`` (its approved amount unless ``amount``), if FIN-06 allows it."""
+        self._fresh(PaymentRow, payment_id, f"payment {payment_id}")
         state = self.approval(request_id)
         paid = self._tx.session.scalars(
             select(PaymentRow.id).where(PaymentRow.request_id == request_id)
