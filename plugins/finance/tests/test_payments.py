@@ -14,6 +14,7 @@ import agency_core.store as st
 from agency_core import ApprovalRequest, Engine, Money, StepAction
 from agency_core.decision import Outcome
 from agency_core.errors import InvalidInput, NotFound
+from agency_core.hookspecs import hookimpl
 from agency_core.store import Refused, run_audit
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -195,6 +196,7 @@ def test_the_sweep_finds_payments_made_around_the_workflow(store: st.Store) -> N
     submit_and_approve(store, "R2", approve=1)
     submit_and_approve(store, "R3")
     submit_and_approve(store, "R4")
+    submit_and_approve(store, "R5")
     with store.transaction() as tx:
         Finance(tx).payments.pay("P-ok", "R4", "C1")
         # rows another system wrote straight into the ledger, past the checks
@@ -224,7 +226,51 @@ def test_the_sweep_finds_payments_made_around_the_workflow(store: st.Store) -> N
                     currency="CNY",
                     paid_at=T0 + timedelta(days=1),
                 ),
+                PaymentRow(
+                    id="P-more",
+                    request_id="R5",
+                    payer="C1",
+                    amount=Decimal("12000.01"),
+                    currency="CNY",
+                    paid_at=T0 + timedelta(days=1),
+                ),
             ]
         )
     found = [f for f in run_audit(store) if f.control == "FIN-06"]
-    assert [(f.count, f.sample) for f in found] == [(3, ("P-approver", "P-early", "P-pending"))]
+    expected = ("P-approver", "P-early", "P-more", "P-pending")
+    assert [(f.count, f.sample) for f in found] == [(4, expected)]
+
+
+def test_decide_many_decides_payments_as_decide_does_in_any_order(engine: Engine) -> None:
+    requests = [
+        pay(state()),
+        pay(state(2, 1)),
+        pay(state(), payer="A0"),
+        pay(state(), paid=("P0",)),
+        pay(state(0, 0)),
+    ]
+    single = [engine.decide(r) for r in requests]
+    assert engine.decide_many(requests) == single
+    assert engine.decide_many(requests[::-1]) == single[::-1]
+
+
+class Broken:
+    """A firm's own payment rule that fails."""
+
+    __name__ = "broken_payment_rule"
+
+    @hookimpl
+    def agency_check_payment(self, check: Payment, policy: object) -> None:
+        raise RuntimeError("ledger unreachable")
+
+
+def test_a_failing_payment_rule_denies_naming_the_plugin(policy: object) -> None:
+    import agency_finance.plugin
+
+    from agency_core.hookspecs import hookimpl
+
+    Broken.agency_check_payment = hookimpl(Broken.agency_check_payment)  # type: ignore[method-assign]
+    engine = Engine(policy, plugins=[agency_finance.plugin, Broken()])  # type: ignore[arg-type]
+    decision = engine.decide(pay(state()))
+    assert decision.outcome is Outcome.DENY
+    assert [f.plugin for f in decision.violations] == ["broken_payment_rule"]

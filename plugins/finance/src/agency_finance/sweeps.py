@@ -141,9 +141,15 @@ def _unapproved_stocktake(_opts: AuditOptions) -> Select[Any]:
 
 
 def _bad_payments(_opts: AuditOptions) -> Select[Any]:
-    """FIN-06: payments of a request not approved, made before its last step, or by an approver."""
+    """FIN-06: payments of a request not approved (or of another amount), made before its last
+    step, or by an approver."""
     p, r, s = PaymentRow, ApprovalRequestRow, StepActionRow
-    approved = exists().where(r.id == p.request_id, r.status == "approved")
+    approved = exists().where(
+        r.id == p.request_id,
+        r.status == "approved",
+        r.currency == p.currency,
+        _units(r.amount) == _units(p.amount),
+    )
     later_step = exists().where(s.request_id == p.request_id, s.at > p.paid_at)
     by_approver = exists().where(
         s.request_id == p.request_id, or_(s.actor == p.payer, s.on_behalf_of == p.payer)
@@ -165,7 +171,11 @@ SWEEPS: Final[tuple[Sweep, ...]] = (
         _differences(("client",), "client_period_months"),
     ),
     Sweep("FIN-05", "stocktake differences not approved", _unapproved_stocktake),
-    Sweep("FIN-06", "payments before approval, by an approver, or unapproved", _bad_payments),
+    Sweep(
+        "FIN-06",
+        "payments unapproved, of another amount, before the last step, or by an approver",
+        _bad_payments,
+    ),
     Sweep(
         "FIN-08",
         "cash and bank accounts not reconciled for the last period",
