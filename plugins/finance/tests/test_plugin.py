@@ -189,3 +189,8 @@ def test_agency_policy_check_checks_the_finance_section(
     refused = runner.invoke(main, ["policy", "check", str(bad)])
     assert refused.exit_code == 2
     assert "@ $.plugins.finance" in refused.output
+
+
+def test_naming_the_plugin_module_when_its_entry_point_loads_it_registers_it_once() -> None:
+    engine = Engine(entry_points=["finance"], plugins=[agency_finance.plugin])
+    assert [p.name for p in engine.plugins if p.distribution == "agency-finance"] == ["finance"]
