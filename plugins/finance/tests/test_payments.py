@@ -274,3 +274,26 @@ def test_a_failing_payment_rule_denies_naming_the_plugin(policy: object) -> None
     decision = engine.decide(pay(state()))
     assert decision.outcome is Outcome.DENY
     assert [f.plugin for f in decision.violations] == ["broken_payment_rule"]
+
+
+def test_the_database_holds_a_request_to_one_payment(store: st.Store) -> None:
+    """Two payers deciding at the same moment both see no earlier payment; the unique
+    request_id lets only the first commit."""
+    from agency_finance.tables import PaymentRow
+
+    from agency_core.store import Conflict
+
+    submit_and_approve(store, "R1")
+    with store.transaction() as tx:
+        Finance(tx).payments.pay("P1", "R1", "C1")
+    with pytest.raises(Conflict), store.transaction() as tx:
+        tx.session.add(
+            PaymentRow(
+                id="P2",
+                request_id="R1",
+                payer="C1",
+                amount=Decimal(12000),
+                currency="CNY",
+                paid_at=T0 + timedelta(days=2),
+            )
+        )
