@@ -297,3 +297,28 @@ def test_the_database_holds_a_request_to_one_payment(store: st.Store) -> None:
                 paid_at=T0 + timedelta(days=2),
             )
         )
+
+
+def test_the_decision_log_keeps_a_payment_and_its_payer(store: st.Store, policy: object) -> None:
+    import agency_finance.plugin
+    from sqlalchemy import select
+
+    from agency_core.store import DecisionLog, verify_log
+    from agency_core.store.models import LogEntryRow
+
+    submit_and_approve(store, "R1")
+    log = DecisionLog(store)
+    store.use(Engine(policy, plugins=[agency_finance.plugin, log]))  # type: ignore[arg-type]
+    with store.transaction() as tx:
+        Finance(tx).payments.pay("P1", "R1", "C1")
+    with pytest.raises(Refused), store.transaction() as tx:
+        Finance(tx).payments.pay("P2", "R1", "C1")
+    log.flush()
+    with store.transaction() as tx:
+        row = LogEntryRow
+        entries = tx.session.execute(select(row.kind, row.outcome, row.actor).order_by(row.seq))
+    assert [tuple(e) for e in entries] == [
+        ("payment", "allow", "C1"),
+        ("payment", "deny", "C1"),
+    ]
+    assert verify_log(store).ok

@@ -194,3 +194,19 @@ def test_agency_policy_check_checks_the_finance_section(
 def test_naming_the_plugin_module_when_its_entry_point_loads_it_registers_it_once() -> None:
     engine = Engine(entry_points=["finance"], plugins=[agency_finance.plugin])
     assert [p.name for p in engine.plugins if p.distribution == "agency-finance"] == ["finance"]
+
+
+def test_agency_audit_runs_the_finance_sweeps(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, engine: Engine
+) -> None:
+    import agency_core.store as st
+    from agency_core.cli import main
+
+    store = st.open(db_url, engine=engine)
+    store.upgrade()
+    store.dispose()
+    monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "finance")
+    result = CliRunner().invoke(main, ["audit", "--url", db_url, "--json", "--on", "2026-03-02"])
+    assert result.exit_code == 0, result.output
+    controls = {finding["control"] for finding in json.loads(result.output)}
+    assert {f"FIN-0{n}" for n in (2, 3, 4, 5, 6, 8, 9)} <= controls
