@@ -302,3 +302,33 @@ def test_the_sweeps_find_spending_past_a_budget_and_before_its_approval(store: s
     assert on_the_last_day[title] == ()
     next_year = {f.title: f.sample for f in run_audit(store, on=date(2027, 1, 1))}
     assert next_year[title] == ("B2",)
+
+
+def test_a_budget_pays_only_for_its_fiscal_year_on_the_firms_clock(engine: Engine) -> None:
+    budget = position()  # fiscal 2026, the calendar year under the default policy
+    new_year_in_beijing = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # 2027-01-01 00:00 +08:00
+    last_minute = new_year_in_beijing - timedelta(minutes=1)
+    assert engine.decide(spend(budget, "1", at=last_minute)).outcome is Outcome.ALLOW
+    decision = engine.decide(spend(budget, "1", at=new_year_in_beijing))
+    assert decision.outcome is Outcome.DENY
+    assert decision.controls == {"FIN-09"}
+    assert decision.findings[0].facts["year"] == 2027
+
+
+def test_a_fiscal_year_follows_the_policys_first_month_and_zone() -> None:
+    from pathlib import Path
+
+    import agency_finance.plugin
+    from agency_finance.policy import fiscal_year
+
+    import agency_core
+    from agency_core import parse_policy
+
+    default = Path(agency_core.__file__).parent / "policy" / "default.toml"
+    text = default.read_text(encoding="utf-8").replace(
+        "fiscal_year_start_month = 1", "fiscal_year_start_month = 4"
+    )
+    text += "\n[plugins.finance]\ntime_zone = 'UTC'\n"
+    bound = Engine(parse_policy(text.encode()), plugins=[agency_finance.plugin]).policy
+    assert fiscal_year(bound, datetime(2026, 3, 31, 23, 59, tzinfo=UTC)) == 2025
+    assert fiscal_year(bound, datetime(2026, 4, 1, 0, 0, tzinfo=UTC)) == 2026

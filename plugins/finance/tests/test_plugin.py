@@ -59,6 +59,8 @@ def test_the_section_ships_its_defaults_and_is_hashed(make_policy: MakePolicy) -
         ("credit_action = ''", "$.plugins.finance"),
         ("client_period_months = 5", "$.plugins.finance"),
         ("reconcile_within_days = -1", "$.plugins.finance"),
+        ("time_zone = 'Mars/Olympus'", "$.plugins.finance"),
+        ("time_zone = 8", "$.plugins.finance.time_zone"),
         ("no_limit_needs_approval = 'yes'", "$.plugins.finance.no_limit_needs_approval"),
         ("surprise = 1", "$.plugins.finance"),
         ("categories.travel.limit = 1.5", "$.plugins.finance.categories"),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agency_core.decision import Finding, Severity, Text
+from agency_core.decision import Fact, Finding, Severity, Text
 from agency_core.policy import Policy
 from agency_core.transitions import StateMachine, TransitionCheck
 from agency_finance.entities import BudgetFacts, BudgetSpend
-from agency_finance.policy import SECTION, FinancePolicy
+from agency_finance.policy import SECTION, FinancePolicy, fiscal_year
 
 __all__ = ["BUDGET", "MACHINE", "check_budget_move", "check_spend"]
 
@@ -31,6 +31,11 @@ NOT_APPROVED = Text(
 BEFORE_APPROVAL = Text(
     zh="支出 {spend} 发生于 {at}，早于预算 {budget} 的批准时间 {approved_at}",
     en="spending {spend} at {at} precedes the approval of budget {budget} at {approved_at}",
+)
+OTHER_YEAR = Text(
+    zh="支出 {spend} 属于 {year} 财年，不能列支 {fiscal_year} 年度预算 {budget}",
+    en="spending {spend} falls in fiscal {year} and cannot draw on budget {budget} of "
+    "{fiscal_year}",
 )
 CURRENCY = Text(
     zh="支出 {spend} 币种 {currency} 与预算 {budget} 的币种 {other} 不一致",
@@ -57,7 +62,8 @@ NOT_MANAGEMENT = Text(
 
 
 def check_spend(spend: BudgetSpend, policy: Policy) -> Iterator[Finding]:
-    """FIN-09 (an approved budget, approved before the spending) and FIN-02/APR-08 (within it)."""
+    """FIN-09 (an approved budget of the spending's year, approved before it) and FIN-02/APR-08
+    (within it)."""
     position = spend.budget
     if position.state != APPROVED or position.approved_at is None:
         facts = {"budget": position.budget, "state": position.state}
@@ -71,6 +77,15 @@ def check_spend(spend: BudgetSpend, policy: Policy) -> Iterator[Finding]:
             "approved_at": position.approved_at.isoformat(),
         }
         yield Finding("FIN-09", Severity.DENY, BEFORE_APPROVAL, facts)
+    year = fiscal_year(policy, spend.at)
+    if year != position.fiscal_year:
+        years: dict[str, Fact] = {
+            "spend": spend.id,
+            "year": year,
+            "budget": position.budget,
+            "fiscal_year": position.fiscal_year,
+        }
+        yield Finding("FIN-09", Severity.DENY, OTHER_YEAR, years)
     currencies = {position.amount.currency, position.adjustments.currency, position.spent.currency}
     if currencies != {spend.amount.currency}:
         facts = {

@@ -7,11 +7,15 @@ the category limits below are this plugin's defaults, meant to be set by each fi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
+
+from agency_core.policy import Policy
 
 __all__ = ["SECTION", "Category", "FinancePolicy"]
 
@@ -26,6 +30,15 @@ def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> 
 def _days(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{attribute.name} must be a whole number >= 0, not {value!r}")
+
+
+def _zone(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    try:
+        ZoneInfo(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZoneInfoNotFoundError):
+        raise ValueError(
+            f"{attribute.name} must be a time zone such as Asia/Shanghai, not {value!r}"
+        ) from None
 
 
 def _roles(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -97,6 +110,8 @@ class FinancePolicy:
     """FIN-08: cash and every bank account are reconciled at the end of every such period."""
     client_period_months: int = attrs.field(default=3, validator=_positive)
     """FIN-04: receivables are reconciled with each client at the end of every such period."""
+    time_zone: str = attrs.field(default="Asia/Shanghai", validator=_zone)
+    """The firm's time zone: the day (and fiscal year) an instant falls on (CONTROLS.md §4)."""
     reconcile_within_days: int = attrs.field(default=10, validator=_days)
     """FIN-04, FIN-08: days after a period ends by which its reconciliation must be on record."""
 
@@ -106,3 +121,10 @@ class FinancePolicy:
                 raise ValueError(f"categories.{name} must be a category table")
         if 12 % self.cash_bank_period_months or 12 % self.client_period_months:
             raise ValueError("reconciliation periods must divide the year (1, 2, 3, 4, 6 or 12)")
+
+
+def fiscal_year(policy: Policy, at: datetime) -> int:
+    """The fiscal year ``at`` falls in, on the firm's clock: year Y starts on the first day of
+    the policy's ``fiscal_year_start_month`` in Y."""
+    day = at.astimezone(ZoneInfo(policy.section(SECTION, FinancePolicy).time_zone)).date()
+    return day.year if day.month >= policy.fiscal_year_start_month else day.year - 1
