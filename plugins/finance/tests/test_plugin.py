@@ -60,6 +60,9 @@ def test_the_section_ships_its_defaults_and_is_hashed(make_policy: MakePolicy) -
         ("client_period_months = 5", "$.plugins.finance"),
         ("reconcile_within_days = -1", "$.plugins.finance"),
         ("time_zone = 'Mars/Olympus'", "$.plugins.finance"),
+        ("stocktake_action = ''", "$.plugins.finance"),
+        ("cash_bank_period_months = 0", "$.plugins.finance"),
+        ("categories.travel.name_zh = 1", "$.plugins.finance.categories"),
         ("time_zone = 8", "$.plugins.finance.time_zone"),
         ("no_limit_needs_approval = 'yes'", "$.plugins.finance.no_limit_needs_approval"),
         ("surprise = 1", "$.plugins.finance"),
@@ -212,3 +215,44 @@ def test_agency_audit_runs_the_finance_sweeps(
     assert result.exit_code == 0, result.output
     controls = {finding["control"] for finding in json.loads(result.output)}
     assert {f"FIN-0{n}" for n in (2, 3, 4, 5, 6, 8, 9)} <= controls
+
+
+@pytest.mark.parametrize(
+    ("request_json", "path"),
+    [
+        (
+            {
+                "kind": "stocktake_difference",
+                "id": "D1",
+                "asset": "PC-7",
+                "difference": "loss",
+                "amount": {"amount": "1", "currency": "CNY"},
+                "counted_on": "2026-03-01",
+                "counted_by": "K1",
+            },
+            "$.difference",
+        ),
+        (
+            {
+                "kind": "expense_claim",
+                "id": "X-1",
+                "claimant": "E1",
+                "department": "sales",
+                "category": "travel",
+                "amount": {"amount": 880.5, "currency": "CNY"},
+                "incurred_on": "2026-03-01",
+            },
+            "$.amount",
+        ),
+    ],
+)
+def test_agency_decide_refuses_bad_finance_json_naming_the_field(
+    monkeypatch: pytest.MonkeyPatch, request_json: dict[str, object], path: str
+) -> None:
+    from agency_core.cli import main
+
+    monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "finance")
+    result = CliRunner().invoke(main, ["decide"], input=json.dumps(request_json))
+    assert result.exit_code == 2
+    assert path in result.output
+    assert "Traceback" not in result.output
