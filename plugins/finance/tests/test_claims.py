@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 from agency_finance import Attachment, AttachmentKind, ExpenseClaim
 from hypothesis import given
 from hypothesis import strategies as st
 
+import agency_core.store as st_
 from agency_core import Engine, Money
 from agency_core.decision import Outcome
-from agency_core.errors import AgencyError, InvalidInput
+from agency_core.errors import AgencyError, InvalidInput, StateError
+from agency_core.store import Refused
 
 
 def claim(
@@ -139,3 +142,29 @@ def test_bad_attachments_are_refused_naming_the_field(field: str, value: object)
 def test_a_float_amount_never_reaches_a_claim() -> None:
     with pytest.raises(AgencyError):
         Money(800.5, "CNY")  # type: ignore[arg-type]
+
+
+def test_an_attachment_already_claimed_elsewhere_is_denied(engine: Engine) -> None:
+    again = attrs.evolve(claim(), claimed_before=("invoice:INV-1",))
+    decision = engine.decide(again)
+    assert decision.outcome is Outcome.DENY
+    assert decision.controls == {"FIN-01"}
+    assert engine.decide(attrs.evolve(claim(), claimed_before=("voucher:INV-1",))).findings == ()
+
+
+def test_the_store_lets_an_invoice_back_one_claim(store: st_.Store) -> None:
+    from agency_finance import Finance
+
+    with store.transaction() as tx:
+        assert Finance(tx).claims.file(claim()).outcome is Outcome.ALLOW
+    second = attrs.evolve(claim(), id="X-2")
+    with pytest.raises(Refused) as caught, store.transaction() as tx:
+        Finance(tx).claims.file(second)
+    assert caught.value.controls == {"FIN-01"}
+    with pytest.raises(StateError, match="already recorded"), store.transaction() as tx:
+        Finance(tx).claims.file(claim())
+    over = claim("1500", (("INV-9", "1500"),), category="transport")
+    with store.transaction() as tx:  # above its standard: filed, its route needs approval
+        assert (
+            Finance(tx).claims.file(attrs.evolve(over, id="X-3")).outcome is Outcome.NEEDS_APPROVAL
+        )

@@ -21,7 +21,15 @@ from agency_finance.entities import (
     StocktakeDifference,
 )
 from agency_finance.policy import Category, FinancePolicy
-from agency_finance.store import Budgets, Credit, Finance, Payments, Reconciliations, Stocktakes
+from agency_finance.store import (
+    Budgets,
+    Claims,
+    Credit,
+    Finance,
+    Payments,
+    Reconciliations,
+    Stocktakes,
+)
 
 __all__ = [
     "AccountKind",
@@ -33,6 +41,7 @@ __all__ = [
     "BudgetSpend",
     "Budgets",
     "Category",
+    "Claims",
     "Credit",
     "CreditCharge",
     "CreditPosition",

@@ -20,6 +20,10 @@ DUPLICATE = Text(
     zh="报销单 {claim} 重复附上 {kind} {number}",
     en="claim {claim} attaches {kind} {number} more than once",
 )
+REUSED = Text(
+    zh="{kind} {number} 已在其他报销单中报销过，不能再次报销",
+    en="{kind} {number} was already claimed on another claim and cannot back this one",
+)
 NOT_COVERED = Text(
     zh="报销金额 {claimed} 超过所附发票、凭证合计 {total}，差额 {missing}",
     en="the claim of {claimed} is more than its invoices and vouchers ({total}) by {missing}",
@@ -62,6 +66,10 @@ def _attachments(claim: ExpenseClaim) -> Iterator[Finding]:
         if key in seen:
             facts = {"claim": claim.id, "kind": key[0], "number": key[1]}
             yield Finding("FIN-01", Severity.DENY, DUPLICATE, facts)
+            return
+        if f"{key[0]}:{key[1]}" in claim.claimed_before:
+            facts = {"claim": claim.id, "kind": key[0], "number": key[1]}
+            yield Finding("FIN-01", Severity.DENY, REUSED, facts)
             return
         seen.add(key)
         total += attachment.amount.amount

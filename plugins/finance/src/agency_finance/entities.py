@@ -136,6 +136,10 @@ class ExpenseClaim:
     attachments: tuple[Attachment, ...] = attrs.field(
         factory=tuple, converter=_f.to_tuple, validator=_f.each(Attachment)
     )
+    claimed_before: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_f.to_tuple, validator=_f.each(str)
+    )
+    """Attachments (``kind:number``) another claim already used, as the store knows them."""
 
 
 # -- FIN-02, FIN-09: budgets ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 from sqlalchemy import select
 
 from agency_core.decision import Decision, Outcome
@@ -31,6 +32,7 @@ from agency_finance.entities import (
     BudgetSpend,
     CreditCharge,
     CreditPosition,
+    ExpenseClaim,
     Payment,
     Reconciliation,
     StocktakeDifference,
@@ -40,6 +42,7 @@ from agency_finance.tables import (
     AccountRow,
     AdjustmentRow,
     BudgetRow,
+    ClaimAttachmentRow,
     CreditRow,
     FinanceBase,
     PaymentRow,
@@ -52,7 +55,7 @@ from agency_finance.tables import (
 if TYPE_CHECKING:
     from agency_core.store.session import Transaction
 
-__all__ = ["Budgets", "Credit", "Finance", "Payments", "Reconciliations", "Stocktakes"]
+__all__ = ["Budgets", "Claims", "Credit", "Finance", "Payments", "Reconciliations", "Stocktakes"]
 
 
 class _Repository:
@@ -98,6 +101,40 @@ class _Repository:
 
 def _money(amount: Decimal | None, currency: str) -> Money:
     return Money(amount if amount is not None else Decimal(0), currency)
+
+
+# -- FIN-01, FIN-07 -------------------------------------------------------------------------------
+
+
+class Claims(_Repository):
+    """Expense claims filed with their invoices and vouchers; an attachment backs one claim."""
+
+    def file(self, claim: ExpenseClaim) -> Decision:
+        """File ``claim`` if FIN-01 and FIN-07 allow it (a claim above its standard needs the
+        approval its route gives); its attachments then back no other claim."""
+        row = ClaimAttachmentRow
+        if self._tx.session.scalars(select(row.kind).where(row.claim_id == claim.id)).first():
+            raise StateError(f"claim {claim.id} is already recorded")
+        keys = {(a.kind.value, a.number) for a in claim.attachments}
+        used = self._tx.session.execute(
+            select(row.kind, row.number).where(row.number.in_({n for _k, n in keys}))
+        ).all()
+        before = tuple(sorted(f"{k}:{n}" for k, n in used if (k, n) in keys))
+        check = attrs.evolve(claim, claimed_before=before)
+        decision = self._decide(check, f"claim {claim.id}", allow_approval=True)
+        for attachment in claim.attachments:
+            self._tx.session.add(
+                row(
+                    kind=attachment.kind.value,
+                    number=attachment.number,
+                    claim_id=claim.id,
+                    amount=attachment.amount.amount,
+                    currency=attachment.amount.currency,
+                )
+            )
+        with translated():
+            self._tx.session.flush()
+        return decision
 
 
 # -- FIN-02, FIN-09, APR-08 -----------------------------------------------------------------------
@@ -513,6 +550,7 @@ class Finance:
     """Every finance repository over one transaction: ``Finance(tx).payments.pay(...)``."""
 
     def __init__(self, tx: Transaction) -> None:
+        self.claims = Claims(tx)
         self.budgets = Budgets(tx)
         self.credit = Credit(tx)
         self.reconciliations = Reconciliations(tx)

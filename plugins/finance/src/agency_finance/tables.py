@@ -16,6 +16,7 @@ __all__ = [
     "AccountRow",
     "AdjustmentRow",
     "BudgetRow",
+    "ClaimAttachmentRow",
     "CreditRow",
     "FinanceBase",
     "PaymentRow",
@@ -41,6 +42,18 @@ class FinanceBase(DeclarativeBase):
 
 
 metadata = FinanceBase.metadata
+
+
+class ClaimAttachmentRow(FinanceBase):
+    """An invoice or voucher that backs a filed expense claim; it backs no other (FIN-01)."""
+
+    __tablename__ = "finance_claim_attachments"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    number: Mapped[str] = mapped_column(primary_key=True)
+    claim_id: Mapped[str] = mapped_column(index=True)
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(Currency)
 
 
 class BudgetRow(FinanceBase):

@@ -1,5 +1,5 @@
-"""The finance plugin's tables: budgets, spending, credit, receivables, reconciliations,
-stocktake differences and payments (FIN-02..FIN-09).
+"""The finance plugin's tables: claim attachments, budgets, spending, credit, receivables,
+reconciliations, stocktake differences and payments (FIN-01..FIN-09).
 
 Revision ID: finance_0001
 Revises: (none: the first revision of the ``finance`` branch; depends on the core's 0003)
@@ -42,6 +42,20 @@ def upgrade() -> None:
     with op.batch_alter_table("finance_budgets", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_finance_budgets_department"), ["department"], unique=False
+        )
+
+    op.create_table(
+        "finance_claim_attachments",
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("number", sa.String(length=64), nullable=False),
+        sa.Column("claim_id", sa.String(length=64), nullable=False),
+        sa.Column("amount", agency_core.store.types.Amount(precision=20, scale=4), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "number", name=op.f("pk_finance_claim_attachments")),
+    )
+    with op.batch_alter_table("finance_claim_attachments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_finance_claim_attachments_claim_id"), ["claim_id"], unique=False
         )
 
     op.create_table(
@@ -173,6 +187,10 @@ def downgrade() -> None:
     op.drop_table("finance_receivables")
     op.drop_table("finance_payments")
     op.drop_table("finance_credit")
+    with op.batch_alter_table("finance_claim_attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_finance_claim_attachments_claim_id"))
+
+    op.drop_table("finance_claim_attachments")
     with op.batch_alter_table("finance_budgets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_finance_budgets_department"))
 
