@@ -99,10 +99,6 @@ class _Repository:
             raise StateError(f"{what} is already recorded")
 
 
-def _money(amount: Decimal | None, currency: str) -> Money:
-    return Money(amount if amount is not None else Decimal(0), currency)
-
-
 # -- FIN-01, FIN-07 -------------------------------------------------------------------------------
 
 
@@ -210,8 +206,8 @@ class Budgets(_Repository):
             item.state,
             approved_at,
             Money(row.amount, row.currency),
-            _money(sum(adjusted, Decimal(0)), row.currency),
-            _money(sum(spent, Decimal(0)), row.currency),
+            Money(sum(adjusted, Decimal(0)), row.currency),
+            Money(sum(spent, Decimal(0)), row.currency),
         )
 
     def adjustment_request(
@@ -301,8 +297,8 @@ class Credit(_Repository):
         return CreditPosition(
             client,
             Money(limit, currency) if limit is not None else None,
-            _money(sum(outstanding, Decimal(0)), currency),
-            _money(sum(overdue, Decimal(0)), currency),
+            Money(sum(outstanding, Decimal(0)), currency),
+            Money(sum(overdue, Decimal(0)), currency),
             len(overdue),
         )
 
