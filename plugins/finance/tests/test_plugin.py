@@ -256,3 +256,25 @@ def test_agency_decide_refuses_bad_finance_json_naming_the_field(
     assert result.exit_code == 2
     assert path in result.output
     assert "Traceback" not in result.output
+
+
+def test_agency_finance_reads_with_the_policy_agency_was_given(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path
+) -> None:
+    from agency_finance.commands import finance
+
+    import agency_core
+    from agency_core.cli import main
+
+    monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "finance")
+    monkeypatch.setitem(main.commands, "finance", finance)
+    default = Path(agency_core.__file__).parent / "policy" / "default.toml"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        default.read_text(encoding="utf-8") + "\n[plugins.finance]\ncredit_action = ''\n"
+    )
+    result = CliRunner().invoke(
+        main, ["--policy", str(bad), "finance", "credit", "--url", db_url, "ACME"]
+    )
+    assert result.exit_code == 2
+    assert "$.plugins.finance" in result.output

@@ -27,10 +27,18 @@ _url = click.option(
 _json = strict_converter()
 
 
+def _engine() -> Engine:
+    """The engine of the ``agency`` command's options (its --policy); this plugin alone when
+    the command runs outside ``agency``."""
+    settings = click.get_current_context().find_root().obj
+    make = getattr(settings, "engine", None)
+    return make() if callable(make) else Engine(entry_points=["finance"])
+
+
 @contextmanager
 def _finance(url: str) -> Iterator[Finance]:
     try:
-        store = open_store(url, engine=Engine(entry_points=["finance"]))
+        store = open_store(url, engine=_engine())
         try:
             with store.transaction() as tx:
                 yield Finance(tx)
