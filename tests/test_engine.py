@@ -363,3 +363,19 @@ def test_the_facts_of_a_shared_finding_are_read_only(engine: Engine) -> None:
     assert again.findings[0].facts["route"] == "dept_head → finance_reviewer"
     assert hash(finding) == hash(again.findings[0])
     assert finding.to_dict()["facts"] == dict(finding.facts)  # the JSON form is unchanged
+
+
+def test_a_kind_whose_request_has_a_kind_field_is_refused() -> None:
+    """JSON requests name their kind with "kind": a field of that name could never be read."""
+    import attrs
+
+    from agency_core.errors import PluginError
+    from agency_core.kinds import Kind
+
+    @attrs.frozen
+    class Difference:
+        id: str
+        kind: str
+
+    with pytest.raises(PluginError, match="field named 'kind'"):
+        Kind("difference", Difference, "agency_check_difference")

@@ -178,11 +178,14 @@ def policy() -> None:
 @format_option()
 @pass_settings
 def policy_check(settings: Settings, file: Path, fmt: str) -> None:
-    """Validate a policy FILE; list every problem with its path."""
+    """Validate a policy FILE and the loaded plugins' sections; list every problem with its path."""
+    from agency_core.engine import Engine
     from agency_core.policy import load_policy
 
     with reported(fmt):
-        loaded = load_policy(file)
+        # binding the plugins' sections checks [plugins.NAME] and folds them into the sha256
+        engine = Engine(load_policy(file), entry_points=settings.entry_points, block=settings.block)
+        loaded = engine.policy
     counts = {
         "roles": len(loaded.roles),
         "actions": len({a for a, _ in loaded.matrices}),

@@ -60,6 +60,11 @@ class Kind:
     def __attrs_post_init__(self) -> None:
         if not self.hook.startswith("agency_check_"):
             raise PluginError(f"kind {self.name}: its hook must be an agency_check_* hook")
+        if "kind" in attrs.fields_dict(self.request):
+            raise PluginError(
+                f"kind {self.name}: {self.request.__name__} has a field named 'kind', the key a "
+                "JSON request names its kind with; rename the field"
+            )
 
 
 @attrs.frozen

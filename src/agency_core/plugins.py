@@ -188,6 +188,8 @@ def make_manager(
             _load_entry_points(manager, names)
         for plugin in plugins:
             name = plugin_name(plugin)
+            if manager.is_registered(plugin):
+                continue  # the same plugin object, already loaded through its entry point
             if not manager.is_blocked(name):
                 _register(manager, plugin, name, *_distribution_of(plugin))
         manager.check_pending()
