@@ -10,4 +10,3 @@ from agency_core import Engine
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine()
-
