@@ -14,6 +14,7 @@ from agency_admin import (
     Document,
     PurchaseContract,
     SealApplication,
+    SealReturn,
     resolution_item,
     seal_item,
 )
@@ -329,3 +330,15 @@ def test_adm07_accepted_fixed_assets_must_be_registered(store: st.Store) -> None
                 "Laptop", "sales", "F1", "AD", acquired_on=ON, on=ON, contract="PC1"
             )
     assert "ADM-07" not in audit(store, ON + timedelta(days=1))
+
+
+def test_adm08_a_direct_move_is_judged_on_the_stored_custodian_not_its_data(
+    store: st.Store,
+) -> None:
+    seal_ready(store)
+    with store.transaction() as tx:
+        AdminRepository(tx).use_seal("U1", "S1", "E1", LETTER, key="use-U1")
+    forged = SealReturn("AD")
+    with store.transaction() as tx, pytest.raises(st.Refused) as refused:
+        tx.tracked.move(seal_item("U1"), "returned", "AD", key="forged", data=forged)
+    assert refused.value.controls == {"ADM-08"}

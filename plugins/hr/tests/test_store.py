@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from agency_hr import Appeal, HrRepository, Leave, Resignation, TrainingRecord, resignation_item
+from agency_hr import (
+    Appeal,
+    Clearance,
+    HrRepository,
+    Leave,
+    Resignation,
+    TrainingRecord,
+    resignation_item,
+)
 from agency_hr.store import AppealRow, LeaveRow, ResignationRow
 from sqlalchemy import update
 
@@ -162,3 +170,15 @@ def test_a_record_is_kept_once(store: st.Store) -> None:
         HrRepository(tx).record_training(record)
     with store.transaction() as tx, pytest.raises(StateError, match="already"):
         HrRepository(tx).record_training(record)
+
+
+def test_hr02_a_direct_move_is_judged_on_the_stored_clearance_not_its_data(
+    store: st.Store,
+) -> None:
+    with store.transaction() as tx:
+        resign(tx)
+        HrRepository(tx).clear("R1", "handover", "H1")
+    forged = Clearance(("handover", "settlement", "property"))
+    with store.transaction() as tx, pytest.raises(st.Refused) as refused:
+        tx.tracked.move(resignation_item("R1"), "completed", "HR", key="forged", data=forged)
+    assert refused.value.controls == {"HR-02"}

@@ -78,5 +78,5 @@ def agency_check_purchase_payment(check: PurchasePayment, policy: Policy) -> Ite
 
 @hookimpl
 def agency_check_transition(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
-    yield from rules.check_seal_return(check, policy)
+    yield from rules.check_seal_return(store.with_stored_custodian(check), policy)
     yield from rules.check_resolution(check, policy)

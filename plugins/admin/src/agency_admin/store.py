@@ -56,10 +56,10 @@ from agency_core.store.models import (
     TrackedMoveRow,
 )
 from agency_core.store.ports import Submission
-from agency_core.store.session import translated
+from agency_core.store.session import active_transaction, translated
 from agency_core.store.tracked import overdue_sweep
 from agency_core.store.types import Amount, UTCDateTime
-from agency_core.transitions import Tracked
+from agency_core.transitions import Tracked, TransitionCheck
 
 if TYPE_CHECKING:
     from agency_core.store.session import Transaction
@@ -72,6 +72,7 @@ __all__ = [
     "metadata",
     "resolution_item",
     "seal_item",
+    "with_stored_custodian",
 ]
 
 VERSIONS: Final = Path(__file__).parent / "migrations" / "versions"
@@ -262,6 +263,19 @@ def seal_item(use_id: str) -> str:
 def resolution_item(resolution_id: str) -> str:
     """The id of the tracked item of a meeting resolution."""
     return f"{RESOLUTION}/{resolution_id}"
+
+
+def with_stored_custodian(check: TransitionCheck) -> TransitionCheck:
+    """``check`` with the seal's custodian as the active store transaction registered it.
+
+    A seal's return inside a store transaction (by the repository or a direct
+    ``tx.tracked.move``) is judged on the stored custodian; outside one, on its data.
+    """
+    tx = active_transaction()
+    if tx is None or check.subject_kind != SEAL_USE:
+        return check
+    use = tx.session.get(SealUseRow, check.subject.removeprefix(f"{SEAL_USE}/"))
+    return attrs.evolve(check, data=SealReturn(use.custodian) if use is not None else None)
 
 
 def approval_facts(submission: Submission) -> ApprovalFacts:

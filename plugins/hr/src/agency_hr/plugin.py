@@ -71,4 +71,4 @@ def agency_check_performance_appeal(check: Appeal, policy: Policy) -> Iterator[F
 
 @hookimpl
 def agency_check_transition(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
-    return rules.check_clearance(check, policy)
+    return rules.check_clearance(store.with_stored_clearance(check), policy)

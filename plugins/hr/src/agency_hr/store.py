@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+import attrs
 from sqlalchemy import Boolean, ForeignKey, MetaData, String, Text, and_, func, literal, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import Select
@@ -18,10 +19,10 @@ from agency_core.store.errors import Refused
 from agency_core.store.extension import StoreExtension
 from agency_core.store.models import NAMING, ApprovalRequestRow, EmployeeRow, TrackedItemRow
 from agency_core.store.ports import Submission
-from agency_core.store.session import translated
+from agency_core.store.session import active_transaction, translated
 from agency_core.store.tracked import overdue_sweep
 from agency_core.store.types import UTCDateTime
-from agency_core.transitions import Tracked
+from agency_core.transitions import Tracked, TransitionCheck
 from agency_hr.deadlines import due_on
 from agency_hr.entities import (
     Appeal,
@@ -38,7 +39,15 @@ from agency_hr.rules import RESIGNATION
 if TYPE_CHECKING:
     from agency_core.store.session import Transaction
 
-__all__ = ["SWEEPS", "HrRepository", "approval_facts", "extension", "metadata", "resignation_item"]
+__all__ = [
+    "SWEEPS",
+    "HrRepository",
+    "approval_facts",
+    "extension",
+    "metadata",
+    "resignation_item",
+    "with_stored_clearance",
+]
 
 VERSIONS: Final = Path(__file__).parent / "migrations" / "versions"
 
@@ -124,6 +133,19 @@ class AppealRow(Base):
 def resignation_item(resignation_id: str) -> str:
     """The id of the tracked item of a resignation."""
     return f"{RESIGNATION}/{resignation_id}"
+
+
+def with_stored_clearance(check: TransitionCheck) -> TransitionCheck:
+    """``check`` with the clearance the active store transaction holds, not the caller's.
+
+    A resignation moved inside a store transaction (``tx.tracked.move`` called by the repository
+    or by anyone else) is judged on the stored clearance items; outside one, on its data.
+    """
+    tx = active_transaction()
+    if tx is None or check.subject_kind != RESIGNATION:
+        return check
+    resignation_id = check.subject.removeprefix(f"{RESIGNATION}/")
+    return attrs.evolve(check, data=HrRepository(tx).clearance(resignation_id))
 
 
 def approval_facts(submission: Submission) -> ApprovalFacts:
