@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 
@@ -54,6 +55,7 @@ def use(**changes: object) -> SealUse:
     return attrs.evolve(base, **changes)  # type: ignore[arg-type]
 
 
+@functools.cache  # engines are immutable: one per policy table
 def with_section(table: str) -> Engine:
     data = resources.files("agency_core.policy").joinpath("default.toml").read_text("utf-8")
     policy = parse_policy(f"{data}\n[plugins.admin]\n{table}\n".encode(), "firm.toml")
@@ -124,7 +126,7 @@ def test_adm02_a_blank_contract_is_never_sealed(engine: Engine) -> None:
 def test_adm02_property_blank_paper_is_denied_whatever_else_holds(
     kind: str, approval_ok: bool, blank_on_application: bool
 ) -> None:
-    engine = Engine(plugins=[agency_admin.plugin])
+    engine = with_section("")
     blank = Document(kind, "X-1", "A blank sheet", blank=True)
     app = attrs.evolve(APPLICATION, document=blank) if blank_on_application else APPLICATION
     approval = approved() if approval_ok else None
@@ -301,7 +303,7 @@ def test_adm06_payment_up_to_the_goods_accepted_at_contract_prices(engine: Engin
 def test_adm06_property_never_paid_beyond_what_was_accepted(
     laptops: int, paper: int, amount: int, before: int
 ) -> None:
-    engine = Engine(plugins=[agency_admin.plugin])
+    engine = with_section("")
     lines = [(item, n) for item, n in (("laptop", laptops), ("paper", paper)) if n]
     acceptances = (accepted(*lines),) if lines else ()
     payment = pay(str(amount), *acceptances, before=str(before))

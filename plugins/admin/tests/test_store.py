@@ -25,7 +25,7 @@ import agency_core.store as st
 from agency_core import Employee, Engine, Money
 from agency_core.errors import InvalidInput, NotFound, StateError
 from agency_core.store.audit import run_audit
-from agency_core.store.models import DutyRow, StepActionRow
+from agency_core.store.models import DutyRow, StepActionRow, TrackedMoveRow
 from agency_core.testing.databases import migrations_match_models
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -342,3 +342,22 @@ def test_adm08_a_direct_move_is_judged_on_the_stored_custodian_not_its_data(
     with store.transaction() as tx, pytest.raises(st.Refused) as refused:
         tx.tracked.move(seal_item("U1"), "returned", "AD", key="forged", data=forged)
     assert refused.value.controls == {"ADM-08"}
+
+
+def test_adm08_an_imported_return_to_someone_else_is_swept(store: st.Store) -> None:
+    seal_ready(store)
+    with store.transaction() as tx:
+        AdminRepository(tx).use_seal("U1", "S1", "E1", LETTER, key="use-U1")
+        tx.session.execute(
+            insert(TrackedMoveRow).values(
+                item_id=seal_item("U1"),
+                seq=1,
+                from_state="out",
+                to_state="returned",
+                actor="AD",
+                at=NOW,
+                note="",
+                key="imported",
+            )
+        )
+    assert audit(store)["ADM-08"] == ["U1"]
