@@ -272,6 +272,17 @@ def test_bad_policy_values_are_refused_naming_the_key(table: str, path: str) -> 
         (lambda: Appeal("A1", "E1", "Q1", START, START - timedelta(1), "why"), "filed_on"),
         (lambda: Appeal("A1", "E1", "Q1", START, START, ""), "reason"),
         (lambda: Clearance(("handover", "")), "done"),
+        (lambda: LeaveCheck(leave(), START, approval="approved"), "approval"),
+        (
+            lambda: ApprovalFacts("L1", "leave_request", "sales", "E1", "approved", ("",)),
+            "approvers",
+        ),
+        (
+            lambda: Resignation("R1", "E1", "sales", START, START, True, on_probation=None),
+            "on_probation",
+        ),
+        (lambda: Appeal("A1", "E1", "", START, START, "why"), "review"),
+        (lambda: TrainingRecord("T1", "E1", "Induction", NOW, "passed"), "completed_on"),
     ],
 )
 def test_bad_input_is_a_typed_error_naming_the_field(make: object, field: str) -> None:
