@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import click
+
 from agency_admin import hookspecs, rules, store
 from agency_admin.entities import AdminAct, PurchasePayment, ResolutionDone, SealReturn, SealUse
 from agency_admin.policy import AdminPolicy
@@ -59,6 +61,25 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
     register(store.extension())
+
+
+@hookimpl
+def agency_register_commands(cli: click.Group) -> None:
+    @cli.group("admin")
+    def admin() -> None:
+        """The admin department's controls (agency-admin)."""
+
+    @admin.command("demo")
+    @click.pass_context
+    def demo(ctx: click.Context) -> None:
+        """A seal's day on a scratch SQLite store: refusals, the audit, the return."""
+        import agency_admin.plugin
+        from agency_admin.demo import run
+        from agency_core.engine import Engine
+
+        policy = getattr(ctx.find_root().obj, "policy", None)
+        engine = Engine.from_policy(policy, entry_points=False, plugins=[agency_admin.plugin])
+        run(engine, click.echo)
 
 
 @hookimpl

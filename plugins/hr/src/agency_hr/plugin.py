@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import click
+
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Section
@@ -52,6 +54,25 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
     register(store.extension())
+
+
+@hookimpl
+def agency_register_commands(cli: click.Group) -> None:
+    @cli.group("hr")
+    def hr() -> None:
+        """The HR department's controls (agency-hr)."""
+
+    @hr.command("demo")
+    @click.pass_context
+    def demo(ctx: click.Context) -> None:
+        """Leave, a resignation and an appeal on a scratch SQLite store, with the audit."""
+        import agency_hr.plugin
+        from agency_core.engine import Engine
+        from agency_hr.demo import run
+
+        policy = getattr(ctx.find_root().obj, "policy", None)
+        engine = Engine.from_policy(policy, entry_points=False, plugins=[agency_hr.plugin])
+        run(engine, click.echo)
 
 
 @hookimpl
