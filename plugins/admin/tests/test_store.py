@@ -312,7 +312,29 @@ def test_adm06_goods_are_accepted_before_payment_and_paid_up_to_acceptance(
                 payer="FM",
             )
         )
-    assert audit(store)["ADM-06"] == ["P9"]
+    # paid before acceptance, and 300.01 paid on 300.00 accepted
+    assert audit(store)["ADM-06"] == ["P9", "PC1"]
+
+
+def test_adm06_contracts_paid_beyond_acceptance_are_swept(store: st.Store) -> None:
+    with store.transaction() as tx:
+        admin = AdminRepository(tx)
+        admin.add_contract(CONTRACT)
+        admin.accept_goods(Acceptance("A1", "PC1", "AD", NOW, (AcceptedLine("paper", 12),)))
+        admin.pay("P1", "PC1", Money("300", "CNY"), "FM", at=NOW + timedelta(hours=1))
+    assert "ADM-06" not in audit(store)  # 10 of the 12 count, at 30.00: 300.00
+    with store.transaction() as tx:
+        tx.session.execute(
+            insert(PaymentRow).values(
+                id="P2",
+                contract_id="PC1",
+                amount=Decimal("0.01"),
+                currency="CNY",
+                paid_at=NOW + timedelta(hours=2),
+                payer="FM",
+            )
+        )
+    assert audit(store)["ADM-06"] == ["PC1"]
 
 
 def test_adm07_accepted_fixed_assets_must_be_registered(store: st.Store) -> None:

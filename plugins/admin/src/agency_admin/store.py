@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     and_,
     case,
+    cast,
     func,
     literal,
     or_,
@@ -801,6 +804,39 @@ def _paid_before_acceptance(_opts: AuditOptions) -> Select[Any]:
     return select(PaymentRow.id.label("id")).where(~accepted.exists())
 
 
+def _cents(amount: Any) -> Any:
+    """An amount in hundredths as an exact integer, on SQLite (text) and PostgreSQL (numeric)."""
+    return cast(func.round(cast(amount, Numeric(20, 4)) * 100), BigInteger)
+
+
+def _paid_beyond_acceptance(_opts: AuditOptions) -> Select[Any]:
+    """ADM-06: contracts paid more than their goods accepted at contract prices."""
+    acceptance, got, line = AcceptanceRow, AcceptanceLineRow, ContractLineRow
+    accepted = (
+        select(
+            acceptance.contract_id.label("contract"),
+            got.item.label("item"),
+            func.sum(got.quantity).label("quantity"),
+        )
+        .join(got, got.acceptance_id == acceptance.id)
+        .where(acceptance.passed.is_(True))
+        .group_by(acceptance.contract_id, got.item)
+        .subquery()
+    )
+    counted = case((accepted.c.quantity < line.quantity, accepted.c.quantity), else_=line.quantity)
+    value = (
+        select(func.sum(_cents(line.unit_price) * counted))
+        .join(accepted, and_(accepted.c.contract == line.contract_id, accepted.c.item == line.item))
+        .where(line.contract_id == PaymentRow.contract_id)
+        .scalar_subquery()
+    )
+    return (
+        select(PaymentRow.contract_id.label("id"))
+        .group_by(PaymentRow.contract_id)
+        .having(func.sum(_cents(PaymentRow.amount)) > func.coalesce(value, 0))
+    )
+
+
 SWEEPS: Final = (
     Sweep("ADM-01", "seals used without an approved application", _seal_unapproved),
     Sweep("ADM-02", "seals put on blank paper or a blank contract", _seal_blank),
@@ -816,6 +852,7 @@ SWEEPS: Final = (
     ),
     overdue_sweep("ADM-05", "meeting resolutions past their deadline"),
     Sweep("ADM-06", "payments before the goods were accepted", _paid_before_acceptance),
+    Sweep("ADM-06", "contracts paid beyond the goods accepted", _paid_beyond_acceptance),
     Sweep("ADM-07", "fixed assets registered without an approved purchase", _assets_unapproved),
     Sweep("ADM-07", "fixed assets accepted but not registered", _assets_unregistered),
     Sweep("ADM-07", "fixed assets not stocktaken within the interval", _assets_not_stocktaken),
