@@ -321,6 +321,8 @@ def test_adm06_contracts_paid_beyond_acceptance_are_swept(store: st.Store) -> No
         admin = AdminRepository(tx)
         admin.add_contract(CONTRACT)
         admin.accept_goods(Acceptance("A1", "PC1", "AD", NOW, (AcceptedLine("paper", 12),)))
+        laptops = (AcceptedLine("laptop", 2),)
+        admin.accept_goods(Acceptance("A2", "PC1", "AD", NOW, laptops, passed=False))
         admin.pay("P1", "PC1", Money("300", "CNY"), "FM", at=NOW + timedelta(hours=1))
     assert "ADM-06" not in audit(store)  # 10 of the 12 count, at 30.00: 300.00
     with store.transaction() as tx:
