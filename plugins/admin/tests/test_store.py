@@ -385,3 +385,8 @@ def test_adm08_an_imported_return_to_someone_else_is_swept(store: st.Store) -> N
             )
         )
     assert audit(store)["ADM-08"] == ["U1"]
+
+
+def test_an_application_is_routed_in_the_requesters_own_department(store: st.Store) -> None:
+    with store.transaction() as tx, pytest.raises(InvalidInput, match="belongs to sales"):
+        AdminRepository(tx).request("Q1", "supplies_issue", "admin", "E1", key="q1")

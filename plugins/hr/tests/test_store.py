@@ -182,3 +182,9 @@ def test_hr02_a_direct_move_is_judged_on_the_stored_clearance_not_its_data(
     with store.transaction() as tx, pytest.raises(st.Refused) as refused:
         tx.tracked.move(resignation_item("R1"), "completed", "HR", key="forged", data=forged)
     assert refused.value.controls == {"HR-02"}
+
+
+def test_hr01_a_leave_is_routed_in_the_employees_own_department(store: st.Store) -> None:
+    elsewhere = Leave("L1", "E1", "admin", "annual", date(2026, 3, 10), date(2026, 3, 10), ON)
+    with store.transaction() as tx, pytest.raises(InvalidInput, match="belongs to sales"):
+        HrRepository(tx).request_leave(elsewhere, key="leave-L1")

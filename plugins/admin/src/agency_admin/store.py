@@ -350,6 +350,12 @@ class AdminRepository:
     def _submit(
         self, application: str, action: str, department: str, requester: str, key: str
     ) -> Submission:
+        person = self._tx.employees.get(requester)
+        if person.department != department:
+            raise InvalidInput(
+                f"{requester} belongs to {person.department}, not {department}",
+                path="$.department",
+            )
         money = Money("0", self._tx.engine.policy.currency)
         request = ApprovalRequest(application, action, money, department, requester)
         return self._tx.approvals.submit(request, key=key)

@@ -189,6 +189,12 @@ class HrRepository:
 
     def request_leave(self, leave: Leave, *, key: str) -> Submission:
         """Record a leave requested in advance and submit it for approval (HR-01)."""
+        person = self._tx.employees.get(leave.employee)
+        if person.department != leave.department:
+            raise InvalidInput(
+                f"{leave.employee} belongs to {person.department}, not {leave.department}",
+                path="$.department",
+            )
         self._allowed(f"leave {leave.id}", LeaveCheck(leave, leave.requested_on))
         request = ApprovalRequest(
             leave.id,
