@@ -390,3 +390,11 @@ def test_adm08_an_imported_return_to_someone_else_is_swept(store: st.Store) -> N
 def test_an_application_is_routed_in_the_requesters_own_department(store: st.Store) -> None:
     with store.transaction() as tx, pytest.raises(InvalidInput, match="belongs to sales"):
         AdminRepository(tx).request("Q1", "supplies_issue", "admin", "E1", key="q1")
+
+
+def test_adm01_one_application_is_one_use(store: st.Store) -> None:
+    seal_ready(store)
+    with store.transaction() as tx:
+        AdminRepository(tx).use_seal("U1", "S1", "E1", LETTER, key="use-U1")
+    with store.transaction() as tx, pytest.raises(StateError, match="used already"):
+        AdminRepository(tx).use_seal("U2", "S1", "E1", LETTER, key="use-U2")

@@ -410,12 +410,19 @@ class AdminRepository:
     ) -> Tracked:
         """Hand the seal to ``user`` for ``document``: logged, tracked until it is returned.
 
+        One application is one use: a second use of it is a :class:`StateError`.
+
         Refused unless the stored application is approved and names this user and document,
         the document is not blank, and the seal's custodian approved nothing of it (ADM-01,
         ADM-02, SOD-02); the approvers' and the user's duties go through the core (SOD-03).
         """
         spec, at = self._policy, at or self._tx.now()
         application = self.application(application_id)
+        used = self._tx.session.scalars(
+            select(SealUseRow.id).where(SealUseRow.application_id == application_id)
+        ).first()
+        if used is not None and used != use_id:
+            raise StateError(f"application {application_id} was used already ({used})")
         seal: SealRow = self._get(SealRow, application.seal, "seal")
         approval = self._approval(application_id)
         people = self._tx.employees
