@@ -1,0 +1,95 @@
+"""The HR plugin, registered under the entry point ``hr``: hook implementations only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import click
+
+from agency_core.decision import Finding
+from agency_core.hookspecs import hookimpl
+from agency_core.kinds import Kind, Registrar, Section
+from agency_core.plugins import HookRegistry
+from agency_core.policy import Policy
+from agency_core.store.extension import StoreExtension
+from agency_core.transitions import StateMachine, TransitionCheck
+from agency_hr import hookspecs, rules, store
+from agency_hr.entities import Appeal, Clearance, LeaveCheck, Resignation
+from agency_hr.policy import HrPolicy
+
+
+@hookimpl
+def agency_addhooks(pluginmanager: HookRegistry) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def agency_register_kinds(register: Registrar[Kind]) -> None:
+    register(Kind("leave", LeaveCheck, "agency_check_leave", actor=lambda r: r.leave.employee))
+    register(Kind("resignation", Resignation, "agency_check_resignation", lambda r: r.employee))
+    register(
+        Kind("performance_appeal", Appeal, "agency_check_performance_appeal", lambda r: r.employee)
+    )
+
+
+@hookimpl
+def agency_register_machines(register: Registrar[StateMachine]) -> None:
+    register(
+        StateMachine(
+            rules.RESIGNATION,
+            "applied",
+            {"applied": {"completed", "withdrawn"}},
+            # StateMachine converts closed with a bare ``frozenset``, which mypy cannot type.
+            closed={"completed", "withdrawn"},  # type: ignore[arg-type]
+            data=Clearance,
+        )
+    )
+
+
+@hookimpl
+def agency_register_policy(register: Registrar[Section]) -> None:
+    register(Section("hr", HrPolicy))
+
+
+@hookimpl
+def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    register(store.extension())
+
+
+@hookimpl
+def agency_register_commands(cli: click.Group) -> None:
+    @cli.group("hr")
+    def hr() -> None:
+        """The HR department's controls (agency-hr)."""
+
+    @hr.command("demo")
+    @click.pass_context
+    def demo(ctx: click.Context) -> None:
+        """Leave, a resignation and an appeal on a scratch SQLite store, with the audit."""
+        import agency_hr.plugin
+        from agency_core.engine import Engine
+        from agency_hr.demo import run
+
+        policy = getattr(ctx.find_root().obj, "policy", None)
+        engine = Engine.from_policy(policy, entry_points=False, plugins=[agency_hr.plugin])
+        run(engine, click.echo)
+
+
+@hookimpl
+def agency_check_leave(check: LeaveCheck, policy: Policy) -> Iterator[Finding]:
+    return rules.check_leave(check, policy)
+
+
+@hookimpl
+def agency_check_resignation(check: Resignation, policy: Policy) -> Iterator[Finding]:
+    return rules.check_resignation(check, policy)
+
+
+@hookimpl
+def agency_check_performance_appeal(check: Appeal, policy: Policy) -> Iterator[Finding]:
+    return rules.check_appeal(check, policy)
+
+
+@hookimpl
+def agency_check_transition(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
+    return rules.check_clearance(store.with_stored_clearance(check), policy)
