@@ -435,7 +435,7 @@ class Engine:
         :class:`~agency_core.errors.CalendarError` when the calendar does not know a year the
         period touches; :class:`PluginError` when no plugin answers or one fails.
         """
-        found = self.lookup(
+        found: Deadline | None = self.lookup(
             "agency_deadline", Deadline, start=start, period=period, policy=self.policy
         )
         if found is None:
