@@ -28,6 +28,11 @@ def _graph(value: Mapping[str, Iterable[str]]) -> Mapping[str, frozenset[str]]:
     return MappingProxyType({state: frozenset(targets) for state, targets in value.items()})
 
 
+def _states(value: Iterable[str]) -> frozenset[str]:
+    """A set of states (a typed converter: ``converter=frozenset`` leaves mypy unsolved)."""
+    return frozenset(value)
+
+
 @attrs.frozen
 class StateMachine:
     """The states of one kind of subject and the transitions between them.
@@ -40,7 +45,7 @@ class StateMachine:
     subject: str = attrs.field(validator=_f.code)
     initial: str = attrs.field(validator=_f.code)
     transitions: Mapping[str, frozenset[str]] = attrs.field(converter=_graph)
-    closed: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    closed: frozenset[str] = attrs.field(factory=frozenset, converter=_states)
     data: type | None = None
 
     def __attrs_post_init__(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
@@ -32,6 +33,11 @@ def _versions(_inst: object, _attribute: attrs.Attribute[Path], value: Path) -> 
         raise PluginError(f"versions must be a directory of Alembic revisions, not {value!r}")
 
 
+def _sweeps(value: Iterable[Sweep]) -> tuple[Sweep, ...]:
+    """The sweeps as a tuple (a typed converter: ``converter=tuple`` leaves mypy unsolved)."""
+    return tuple(value)
+
+
 @attrs.frozen
 class StoreExtension:
     """A plugin's part of the store.
@@ -45,7 +51,7 @@ class StoreExtension:
     label: str = attrs.field(validator=_label)
     versions: Path = attrs.field(converter=Path, validator=_versions)
     metadata: MetaData = attrs.field(validator=attrs.validators.instance_of(MetaData))
-    sweeps: tuple[Sweep, ...] = attrs.field(default=(), converter=tuple)
+    sweeps: tuple[Sweep, ...] = attrs.field(default=(), converter=_sweeps)
 
 
 def revisions(versions: Path) -> set[str]:
