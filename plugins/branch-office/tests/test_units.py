@@ -90,3 +90,15 @@ def test_br03_moving_without_facts_is_denied(engine: Engine) -> None:
 def test_bad_unit_facts_name_the_field(field: str, value: object) -> None:
     with pytest.raises(InvalidInput, match=field):
         attrs.evolve(FULL, **{field: value})
+
+
+def test_br03_advance_counts_in_the_firms_time_zone(engine: Engine) -> None:
+    """23:30 UTC on 1 March is 2 March in Shanghai: a change effective 2 March is not ahead."""
+    late_evening = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    facts = attrs.evolve(FULL, reason="moving premises", effective_on=date(2026, 3, 2))
+    decision = engine.decide(move("change_applied", APPLICANT, facts, at=late_evening))
+    assert decision.outcome is Outcome.DENY
+    ahead = attrs.evolve(facts, effective_on=date(2026, 3, 3))
+    assert engine.decide(move("change_applied", APPLICANT, ahead, at=late_evening)).outcome is (
+        Outcome.ALLOW
+    )
