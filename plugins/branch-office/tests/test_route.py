@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import agency_branch_office.plugin
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from agency_core import ApprovalRequest, Employee, Engine, Money
 from agency_core.checks import StepCheck
@@ -126,3 +128,27 @@ def test_br01_conformance_of_the_swap(policy_with: Callable[[str], Policy]) -> N
     ]
     assert failed == kit_defect, str(report)
     assert {r.prop.id for r in report.results} == {"SOD-01", "SOD-04", "APR-03", "ENG-01"}
+
+
+@given(
+    st.sampled_from(["sh-sales", "sh-admin", "sh", "finance", "hq", "elsewhere"]),
+    st.decimals(0, 10**7, places=2),
+    st.sampled_from(["expense_reimbursement", "fund_disbursement", "major_cost"]),
+)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_br01_swap_changes_exactly_the_finance_step_at_branches(
+    engine: Engine, department: str, amount: Decimal, action: str
+) -> None:
+    request = claim(department, str(amount), action)
+    bundled = route(Engine(), request).roles
+    swapped = route(engine, request).roles
+    if action == "expense_reimbursement" and department.startswith("sh"):
+        expected = tuple(
+            dict.fromkeys(
+                "branch_admin_reviewer" if role == "finance_manager" else role for role in bundled
+            )
+        )
+        assert swapped == expected
+        assert "finance_manager" not in swapped
+    else:
+        assert swapped == bundled
