@@ -1,0 +1,21 @@
+"""Branch offices (办事处) for agency-core: BR-01..BR-03 and the reporting tree."""
+
+from agency_branch_office.entities import PersonTarget, TargetSplit, UnitFacts
+from agency_branch_office.policy import BranchOfficePolicy, Unit
+from agency_branch_office.rules import split
+from agency_branch_office.store import ServiceUnits, TargetBook
+from agency_branch_office.tree import admin_department, branch_of, reporting_line
+
+__all__ = [
+    "BranchOfficePolicy",
+    "PersonTarget",
+    "ServiceUnits",
+    "TargetBook",
+    "TargetSplit",
+    "Unit",
+    "UnitFacts",
+    "admin_department",
+    "branch_of",
+    "reporting_line",
+    "split",
+]
