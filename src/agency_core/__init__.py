@@ -8,18 +8,6 @@
 """
 
 from agency_core.calendar import Deadline, Period, WorkingCalendar, bundled_calendar
-from agency_core.checks import (
-    ChargeCheck,
-    CollectionCheck,
-    DestructionCheck,
-    DisposalCheck,
-    DutyCheck,
-    InvoiceCheck,
-    PerformedDuty,
-    RecordCheck,
-    RoleGrant,
-    StepCheck,
-)
 from agency_core.decision import Decision, Finding, Outcome, Route, RouteStep, Severity, Text
 from agency_core.engine import KINDS, Engine, Request
 from agency_core.entities import (
@@ -64,6 +52,18 @@ from agency_core.errors import (
 )
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import Policy, Retention, default_policy, load_policy, parse_policy
+from agency_core.requests import (
+    ChargeCheck,
+    CollectionCheck,
+    DestructionCheck,
+    DisposalCheck,
+    DutyCheck,
+    InvoiceCheck,
+    PerformedDuty,
+    RecordCheck,
+    RoleGrant,
+    StepCheck,
+)
 
 __version__ = "0.1.0"
 

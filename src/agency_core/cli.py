@@ -313,4 +313,4 @@ def demo(settings: Settings, db: Path | None, fmt: str) -> None:
     with reported(fmt):
         if fmt == "json":
             raise InvalidInput("the demo prints text only: use --format text")
-        run(settings.engine, settings.console, settings.lang, db)
+        run(settings.engine, Console(), settings.lang, db)  # a story reads at terminal width

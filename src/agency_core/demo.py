@@ -12,14 +12,6 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
-from agency_core.checks import (
-    ChargeCheck,
-    DisposalCheck,
-    DutyCheck,
-    InvoiceCheck,
-    PerformedDuty,
-    RoleGrant,
-)
 from agency_core.decision import Decision
 from agency_core.engine import Engine
 from agency_core.entities import (
@@ -37,6 +29,14 @@ from agency_core.entities import (
     ScheduleItem,
 )
 from agency_core.errors import InvalidInput
+from agency_core.requests import (
+    ChargeCheck,
+    DisposalCheck,
+    DutyCheck,
+    InvoiceCheck,
+    PerformedDuty,
+    RoleGrant,
+)
 
 __all__ = ["run"]
 

@@ -16,7 +16,16 @@ from typing import Any, Final
 from agency_core import calls, retention
 from agency_core.calendar import Deadline, Period
 from agency_core.calls import ENGINE, Impl
-from agency_core.checks import (
+from agency_core.decision import Decision, Finding, Route, Severity, Text
+from agency_core.entities import ApprovalRequest, Record
+from agency_core.entities._fields import frozen_map
+from agency_core.errors import AgencyError, InvalidInput, PluginError
+from agency_core.kinds import Kind, Registration, Section, collect
+from agency_core.plugins import PluginInfo, make_manager, plugin_set_digest
+from agency_core.policy import Policy, Retention, RetentionRule, default_policy
+from agency_core.policy import load_policy as _load_policy
+from agency_core.policy.sections import bind_sections
+from agency_core.requests import (
     ChargeCheck,
     CollectionCheck,
     DestructionCheck,
@@ -27,15 +36,6 @@ from agency_core.checks import (
     RoleGrant,
     StepCheck,
 )
-from agency_core.decision import Decision, Finding, Route, Severity, Text
-from agency_core.entities import ApprovalRequest, Record
-from agency_core.entities._fields import frozen_map
-from agency_core.errors import AgencyError, InvalidInput, PluginError
-from agency_core.kinds import Kind, Registration, Section, collect
-from agency_core.plugins import PluginInfo, make_manager, plugin_set_digest
-from agency_core.policy import Policy, Retention, RetentionRule, default_policy
-from agency_core.policy import load_policy as _load_policy
-from agency_core.policy.sections import bind_sections
 from agency_core.transitions import StateMachine, TransitionCheck
 
 __all__ = ["ENGINE", "KINDS", "Engine", "Request"]

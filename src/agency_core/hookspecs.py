@@ -26,7 +26,12 @@ if TYPE_CHECKING:
     import click
 
     from agency_core.calendar import Deadline, Period
-    from agency_core.checks import (
+    from agency_core.decision import Decision, Finding, Route
+    from agency_core.entities import ApprovalRequest
+    from agency_core.kinds import Kind, Registrar, Section
+    from agency_core.plugins import HookRegistry
+    from agency_core.policy import Policy, Retention, RetentionRule
+    from agency_core.requests import (
         ChargeCheck,
         CollectionCheck,
         DestructionCheck,
@@ -37,11 +42,6 @@ if TYPE_CHECKING:
         RoleGrant,
         StepCheck,
     )
-    from agency_core.decision import Decision, Finding, Route
-    from agency_core.entities import ApprovalRequest
-    from agency_core.kinds import Kind, Registrar, Section
-    from agency_core.plugins import HookRegistry
-    from agency_core.policy import Policy, Retention, RetentionRule
     from agency_core.store.extension import StoreExtension
     from agency_core.transitions import StateMachine, TransitionCheck
 

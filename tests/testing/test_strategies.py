@@ -10,19 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agency_core
-import agency_core.checks
 import agency_core.entities
+import agency_core.requests
 from agency_core import Engine, Money, Outcome, RecordCheck
-from agency_core.checks import ChargeCheck
 from agency_core.entities import CURRENCIES
 from agency_core.errors import AgencyError, MoneyError
 from agency_core.policy import default_policy, parse_policy
+from agency_core.requests import ChargeCheck
 from agency_core.testing import strategies as S
 from agency_core.testing._scenarios import double_steps, self_approvals
 from agency_core.testing.conformance import Subject
 
 PUBLIC = [getattr(agency_core.entities, n) for n in agency_core.entities.__all__]
-PUBLIC += [getattr(agency_core.checks, n) for n in agency_core.checks.__all__]
+PUBLIC += [getattr(agency_core.requests, n) for n in agency_core.requests.__all__]
 PUBLIC += [agency_core.Route, agency_core.RouteStep]
 ENTITY_TYPES = [kind for kind in PUBLIC if isinstance(kind, type) and attrs.has(kind)]
 ENGINE = Engine()

@@ -30,10 +30,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agency_core import Employee, Engine, Money, Outcome
-from agency_core.checks import DutyCheck, PerformedDuty
 from agency_core.codec import request_from_json
 from agency_core.errors import InvalidInput, PolicyError
 from agency_core.policy import parse_policy
+from agency_core.requests import DutyCheck, PerformedDuty
 from agency_core.transitions import TransitionCheck
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agency_core import ApprovalRequest, Employee, Engine, Money
-from agency_core.checks import StepCheck
 from agency_core.decision import Outcome, Route
 from agency_core.entities import Delegation, StepAction, Verdict
 from agency_core.policy import Policy
+from agency_core.requests import StepCheck
 from agency_core.testing import conformance
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 import agency_core.store
 from agency_core import Engine
-from agency_core.checks import RoleGrant
 from agency_core.decision import Outcome
 from agency_core.entities import Employee
 from agency_core.errors import InvalidInput, PolicyError
 from agency_core.policy.load import parse_policy
+from agency_core.requests import RoleGrant
 
 ENGINE = Engine(plugins=[agency_legal.plugin])
 V1 = content_digest("代办服务合同 v1: fee 1,000 CNY")

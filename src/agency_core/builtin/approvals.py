@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from agency_core.checks import StepCheck
 from agency_core.decision import Fact, Finding, Route, RouteStep, Severity, Text
 from agency_core.entities import ApprovalRequest, Employee, Scope, Verdict
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import Matrix, Policy
+from agency_core.requests import StepCheck
 
 DENY = Severity.DENY
 PLUGIN = __name__

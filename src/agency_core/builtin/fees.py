@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from agency_core.checks import ChargeCheck, CollectionCheck, InvoiceCheck
 from agency_core.decision import Fact, Finding, Severity, Text
 from agency_core.entities import Contract, FeeSchedule, Money
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import Policy
+from agency_core.requests import ChargeCheck, CollectionCheck, InvoiceCheck
 
 DENY = Severity.DENY
 

@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from agency_core.checks import DestructionCheck, DisposalCheck, RecordCheck
 from agency_core.decision import Fact, Finding, Severity, Text
 from agency_core.entities import Opinion, Record
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import Policy, Retention, RetentionRule
+from agency_core.requests import DestructionCheck, DisposalCheck, RecordCheck
 
 DENY = Severity.DENY
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from agency_core.checks import DutyCheck, RoleGrant, StepCheck
 from agency_core.decision import Fact, Finding, Severity, Text
 from agency_core.entities import Employee
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import ConflictSet, Policy
+from agency_core.requests import DutyCheck, RoleGrant, StepCheck
 
 __all__ = ["static_conflicts"]
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from agency_core.checks import DutyCheck, PerformedDuty, StepCheck
 from agency_core.decision import Decision, Outcome, Route
 from agency_core.entities import ApprovalRequest, StepAction, Verdict
 from agency_core.errors import InvalidInput, NotFound, StateError
+from agency_core.requests import DutyCheck, PerformedDuty, StepCheck
 from agency_core.store import mapping
 from agency_core.store.canonical import digest
 from agency_core.store.errors import Conflict, Refused

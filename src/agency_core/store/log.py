@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 from sqlalchemy import Dialect, func, select, update
 
-from agency_core.checks import StepCheck
 from agency_core.decision import Decision
 from agency_core.errors import AgencyError, InvalidInput
 from agency_core.hookspecs import hookimpl
+from agency_core.requests import StepCheck
 from agency_core.store.canonical import canonical, canonical_text, digest, json_string, utc_iso
 from agency_core.store.checkpoint import Checkpoint, head_mac
 from agency_core.store.errors import StoreError

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from agency_core.checks import DestructionCheck, DisposalCheck, RecordCheck
 from agency_core.decision import Decision, Outcome
 from agency_core.entities import DestructionList, Hold, Loan, Record
 from agency_core.errors import InvalidInput, NotFound, StateError
 from agency_core.policy import Retention, add_years
+from agency_core.requests import DestructionCheck, DisposalCheck, RecordCheck
 from agency_core.store import mapping
 from agency_core.store.errors import Refused
 from agency_core.store.models import (

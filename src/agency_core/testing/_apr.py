@@ -15,7 +15,6 @@ import attrs
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from agency_core.checks import StepCheck
 from agency_core.decision import Outcome, Route
 from agency_core.entities import (
     CURRENCIES,
@@ -28,6 +27,7 @@ from agency_core.entities import (
     Verdict,
 )
 from agency_core.policy import Matrix, Policy, lower_approvals
+from agency_core.requests import StepCheck
 from agency_core.testing import strategies as S
 from agency_core.testing._kit import Property, Subject, Violation, expect
 

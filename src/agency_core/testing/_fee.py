@@ -14,7 +14,6 @@ import attrs
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from agency_core.checks import ChargeCheck, CollectionCheck, InvoiceCheck
 from agency_core.entities import (
     CURRENCIES,
     ApprovalRequest,
@@ -24,6 +23,7 @@ from agency_core.entities import (
     StatementLine,
 )
 from agency_core.policy import Policy
+from agency_core.requests import ChargeCheck, CollectionCheck, InvoiceCheck
 from agency_core.testing import strategies as S
 from agency_core.testing._kit import Property, Subject, expect
 

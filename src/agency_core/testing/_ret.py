@@ -9,7 +9,6 @@ import attrs
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from agency_core.checks import DestructionCheck, DisposalCheck, RecordCheck
 from agency_core.entities import (
     Appraisal,
     DestructionItem,
@@ -22,6 +21,7 @@ from agency_core.entities import (
     Signature,
 )
 from agency_core.policy import Basis, Policy, RetentionRule
+from agency_core.requests import DestructionCheck, DisposalCheck, RecordCheck
 from agency_core.testing import strategies as S
 from agency_core.testing._kit import Property, Subject, Violation, expect
 

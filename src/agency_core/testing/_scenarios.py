@@ -14,7 +14,6 @@ import attrs
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from agency_core.checks import ChargeCheck, DisposalCheck, StepCheck
 from agency_core.decision import Route
 from agency_core.engine import Request
 from agency_core.entities import (
@@ -28,6 +27,7 @@ from agency_core.entities import (
     Verdict,
 )
 from agency_core.policy import add_years, statutory_minimums
+from agency_core.requests import ChargeCheck, DisposalCheck, StepCheck
 from agency_core.testing import strategies as S
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from itertools import combinations
 import attrs
 from hypothesis import strategies as st
 
-from agency_core.checks import DutyCheck, PerformedDuty, RoleGrant
 from agency_core.entities import Employee, Scope
 from agency_core.policy import ConflictSet, Policy
+from agency_core.requests import DutyCheck, PerformedDuty, RoleGrant
 from agency_core.testing import strategies as S
 from agency_core.testing._kit import Property, Subject, expect
 

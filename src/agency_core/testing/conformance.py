@@ -32,13 +32,13 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
 from agency_core import KINDS
-from agency_core.checks import ChargeCheck, DisposalCheck, StepCheck
 from agency_core.decision import Decision, Outcome
 from agency_core.engine import Request
 from agency_core.entities import Record
 from agency_core.hookspecs import hookimpl
 from agency_core.plugins import plugin_name
 from agency_core.policy import Policy, statutory_minimums
+from agency_core.requests import ChargeCheck, DisposalCheck, StepCheck
 from agency_core.testing import _apr, _fee, _ret, _sod
 from agency_core.testing import _scenarios as sc
 from agency_core.testing import strategies as S

@@ -20,18 +20,6 @@ from zoneinfo import ZoneInfo
 import attrs
 from hypothesis import strategies as st
 
-from agency_core.checks import (
-    ChargeCheck,
-    CollectionCheck,
-    DestructionCheck,
-    DisposalCheck,
-    DutyCheck,
-    InvoiceCheck,
-    PerformedDuty,
-    RecordCheck,
-    RoleGrant,
-    StepCheck,
-)
 from agency_core.decision import Route, RouteStep
 from agency_core.engine import Request
 from agency_core.entities import (
@@ -64,6 +52,18 @@ from agency_core.entities import (
     Verdict,
 )
 from agency_core.policy import Policy, default_policy
+from agency_core.requests import (
+    ChargeCheck,
+    CollectionCheck,
+    DestructionCheck,
+    DisposalCheck,
+    DutyCheck,
+    InvoiceCheck,
+    PerformedDuty,
+    RecordCheck,
+    RoleGrant,
+    StepCheck,
+)
 from agency_core.testing._toml import broken_policies
 
 __all__ = [

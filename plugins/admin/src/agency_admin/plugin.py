@@ -38,7 +38,7 @@ def agency_register_machines(register: Registrar[StateMachine]) -> None:
             rules.SEAL_USE,
             "out",
             {"out": {"returned"}},
-            closed={"returned"},  # type: ignore[arg-type]
+            closed={"returned"},
             data=SealReturn,
         )
     )
@@ -47,7 +47,7 @@ def agency_register_machines(register: Registrar[StateMachine]) -> None:
             rules.RESOLUTION,
             "assigned",
             {"assigned": {"in_progress", "done"}, "in_progress": {"done"}},
-            closed={"done"},  # type: ignore[arg-type]
+            closed={"done"},
             data=ResolutionDone,
         )
     )

@@ -45,10 +45,10 @@ from agency_admin.entities import (
 )
 from agency_admin.policy import AdminPolicy
 from agency_admin.rules import RESOLUTION, SEAL_USE, required_action
-from agency_core.checks import RoleGrant
 from agency_core.decision import Decision, Outcome
 from agency_core.entities import ApprovalRequest, Money
 from agency_core.errors import InvalidInput, NotFound, StateError
+from agency_core.requests import RoleGrant
 from agency_core.store.audit import AuditOptions, Sweep
 from agency_core.store.errors import Refused
 from agency_core.store.extension import StoreExtension
@@ -878,4 +878,4 @@ SWEEPS: Final = (
 def extension() -> StoreExtension:
     """The admin plugin's part of the store: the ``admin`` branch, its tables and sweeps."""
     # StoreExtension converts sweeps with a bare ``tuple``, which mypy cannot type.
-    return StoreExtension("admin", VERSIONS, metadata, SWEEPS)  # type: ignore[arg-type]
+    return StoreExtension("admin", VERSIONS, metadata, SWEEPS)

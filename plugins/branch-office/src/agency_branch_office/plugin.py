@@ -14,13 +14,13 @@ from agency_branch_office.entities import TargetSplit, UnitFacts
 from agency_branch_office.policy import BranchOfficePolicy
 from agency_branch_office.store import SWEEPS, metadata
 from agency_branch_office.tree import SECTION
-from agency_core.checks import StepCheck
 from agency_core.decision import Finding, Route
 from agency_core.entities import ApprovalRequest
 from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
+from agency_core.requests import StepCheck
 from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
 

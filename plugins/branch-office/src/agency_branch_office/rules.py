@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
-from zoneinfo import ZoneInfo
 
 import attrs
 
 from agency_branch_office.entities import TargetSplit, UnitFacts
 from agency_branch_office.tree import admin_department, branch_of, section
 from agency_core.builtin import approvals as bundled
-from agency_core.calendar import DEFAULT_TIMEZONE
-from agency_core.checks import StepCheck
 from agency_core.decision import Fact, Finding, Route, RouteStep, Severity, Text
 from agency_core.entities import ApprovalRequest, Scope
 from agency_core.errors import InvalidInput
 from agency_core.policy import Policy
+from agency_core.requests import StepCheck
 from agency_core.transitions import TransitionCheck
 
 __all__ = ["UNIT", "branch_route", "check_step", "check_targets", "check_unit", "split"]
@@ -209,8 +207,7 @@ def check_unit(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
         if not facts.reason.strip():
             yield Finding("BR-03", Severity.DENY, NO_REASON, {"unit": unit})
         notice = spec.change_notice_days
-        zone = ZoneInfo(getattr(policy, "timezone", DEFAULT_TIMEZONE))
-        latest = check.at.astimezone(zone).date() + timedelta(days=notice)
+        latest = policy.local_date(check.at) + timedelta(days=notice)
         if facts.effective_on is None or facts.effective_on < latest:
             effective = facts.effective_on.isoformat() if facts.effective_on else None
             yield Finding(

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Final
 
 from agency_business.entities import CaseIntake
 from agency_business.store import CaseRepository
-from agency_core.checks import InvoiceCheck
 from agency_core.entities import (
     ApprovalRequest,
     Charge,
@@ -24,6 +23,7 @@ from agency_core.entities import (
     SettlementStatement,
     StatementLine,
 )
+from agency_core.requests import InvoiceCheck
 from agency_core.store.errors import Refused
 
 if TYPE_CHECKING:

@@ -22,10 +22,10 @@ from agency_business.deadlines import due_on
 from agency_business.entities import CaseFacts
 from agency_business.machines import CASE, TASK
 from agency_business.policy import SECTION, BusinessPolicy
-from agency_core.checks import InvoiceCheck
 from agency_core.decision import Outcome
 from agency_core.entities import SettlementStatement, Verdict
 from agency_core.errors import InvalidInput, NotFound, StateError
+from agency_core.requests import InvoiceCheck
 from agency_core.store.errors import Refused
 from agency_core.store.models import NAMING, TrackedItemRow, TrackedMoveRow
 from agency_core.store.registry import format_number

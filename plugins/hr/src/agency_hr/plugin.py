@@ -40,7 +40,7 @@ def agency_register_machines(register: Registrar[StateMachine]) -> None:
             "applied",
             {"applied": {"completed", "withdrawn"}},
             # StateMachine converts closed with a bare ``frozenset``, which mypy cannot type.
-            closed={"completed", "withdrawn"},  # type: ignore[arg-type]
+            closed={"completed", "withdrawn"},
             data=Clearance,
         )
     )

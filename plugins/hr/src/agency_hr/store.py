@@ -450,4 +450,4 @@ SWEEPS: Final = (
 def extension() -> StoreExtension:
     """The HR plugin's part of the store: the ``hr`` branch, its tables and sweeps."""
     # StoreExtension converts sweeps with a bare ``tuple``, which mypy cannot type.
-    return StoreExtension("hr", VERSIONS, metadata, SWEEPS)  # type: ignore[arg-type]
+    return StoreExtension("hr", VERSIONS, metadata, SWEEPS)

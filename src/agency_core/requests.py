@@ -1,4 +1,4 @@
-"""The questions a host asks the engine, one class per question.
+"""The requests a host asks the engine to decide, one class per question.
 
 Each check holds every fact its rules need, so a decision depends on nothing but the check and the
 policy. :class:`~agency_core.entities.ApprovalRequest` is itself a question (which route?).
