@@ -233,3 +233,23 @@ def test_a_tracked_item_is_owned_by_an_employee(tmp_path) -> None:
 def test_policy_text_instead_of_bytes_is_a_policy_error() -> None:
     with pytest.raises(PolicyError, match="must be bytes"):
         parse_policy("[policy]")  # type: ignore[arg-type]
+
+
+def test_a_plugin_scene_joins_the_demo(tmp_path) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from agency_core.demo import run
+
+    out = StringIO()
+    run(
+        lambda **options: Engine(plugins=[toy, *options["plugins"]]),
+        Console(file=out, width=100),
+        "en",
+        None,
+    )
+    text = out.getvalue()
+    assert "Gifts: one returned" in text
+    assert "a gift of 250 CNY was returned to its donor" in text
+    assert text.index("Gifts: one returned") < text.index("The decision log")

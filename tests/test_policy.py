@@ -91,7 +91,7 @@ def test_a_string_where_a_list_belongs_is_refused_not_split_into_characters() ->
         'roles = ["contract_drafter", "legal_reviewer"]', 'roles = "contract_drafter"', 1
     )
     assert problems_of(text) == (
-        "expected a list, not the string 'contract_drafter' @ $.segregation.static[7].roles",
+        "expected a list, not the string 'contract_drafter' @ $.segregation.static[8].roles",
     )
 
 

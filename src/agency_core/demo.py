@@ -29,6 +29,7 @@ from agency_core.entities import (
     ScheduleItem,
 )
 from agency_core.errors import InvalidInput
+from agency_core.kinds import Scene, collect
 from agency_core.requests import (
     ChargeCheck,
     DisposalCheck,
@@ -109,10 +110,10 @@ def run(make_engine: Callable[..., Engine], console: Console, lang: str, db: Pat
         path = db if db is not None else Path(scratch) / "demo.db"
         store = stores.open(f"sqlite:///{path}")
         try:
-            store.upgrade()
             log = stores.DecisionLog(store)
             engine = make_engine(plugins=[log])
             store.use(engine)
+            store.upgrade()  # the core's tables and those of every plugin of the engine
             _day(engine, store, log, Report(console, lang), path if db is not None else None)
         finally:
             store.dispose()
@@ -132,6 +133,7 @@ def _day(engine: Engine, store: Any, log: Any, report: Report, kept: Path | None
     _approvals(engine, store, report)
     _segregation(engine, report)
     _retention(engine, store, report)
+    _departments(engine, store, report)
     _log(store, log, report)
     report.flush()
     summary = ", ".join(f"{report.names[k]} {v}" for k, v in report.count.items())
@@ -303,6 +305,22 @@ def _retention(engine: Engine, store: Any, report: Report) -> None:
             report.row(
                 f"sweep: {found.title}", str(found.count), found.control, ", ".join(found.sample)
             )
+
+
+def _departments(engine: Engine, store: Any, report: Report) -> None:
+    """Each installed department plugin's scene (``agency_register_demos``), on the same store."""
+    scenes = collect(
+        engine.plugin_manager, "agency_register_demos", Scene, lambda s: s.name, what="scene"
+    )
+    for _name, registration in sorted(scenes.items()):
+        scene = registration.item
+        report.flush()
+        report.console.print(Rule(scene.title_zh if report.lang == "zh-CN" else scene.title_en))
+
+        def say(line: str) -> None:
+            report.console.print(line, markup=False, highlight=False)
+
+        scene.run(store, say)
 
 
 def _log(store: Any, log: Any, report: Report) -> None:

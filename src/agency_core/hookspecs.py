@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from agency_core.calendar import Deadline, Period
     from agency_core.decision import Decision, Finding, Route
     from agency_core.entities import ApprovalRequest
-    from agency_core.kinds import Kind, Registrar, Section
+    from agency_core.kinds import Kind, Registrar, Scene, Section
     from agency_core.plugins import HookRegistry
     from agency_core.policy import Policy, Retention, RetentionRule
     from agency_core.requests import (
@@ -114,6 +114,18 @@ def agency_register_store(register: Registrar[StoreExtension]) -> None:
         (a ``branch_labels`` name and its versions directory), its SQLAlchemy ``MetaData`` and
         its set-based sweeps. ``agency db upgrade`` applies every branch; ``agency audit`` runs
         every sweep.
+
+    The return value is ignored.
+    """
+
+
+@hookspec
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    """Register a plugin's scenes for ``agency demo``: its department at work in the firm's day.
+
+    :param register: call ``register(Scene(name, title_en, title_zh, run))``; ``run(store, say)``
+        acts on the demo's store (every branch migrated, the engine with every plugin) and tells
+        what happened through ``say``.
 
     The return value is ignored.
     """

@@ -17,7 +17,7 @@ import pluggy
 
 from agency_core.errors import AgencyError, PluginError
 
-__all__ = ["Kind", "Registrar", "Registration", "Section", "collect"]
+__all__ = ["Kind", "Registrar", "Registration", "Scene", "Section", "collect"]
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -84,6 +84,17 @@ class Section:
             raise PluginError(
                 f"policy section {self.name}: every field needs a default ({', '.join(required)})"
             )
+
+
+@attrs.frozen
+class Scene:
+    """A plugin's part of ``agency demo``: ``run(store, say)`` tells its story on the demo's store
+    (whose engine has every plugin), one line at a time through ``say``."""
+
+    name: str = attrs.field(validator=_name)
+    title_en: str
+    title_zh: str
+    run: Callable[[Any, Callable[[str], None]], None]
 
 
 @attrs.frozen

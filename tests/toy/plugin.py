@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from agency_core import Finding, Money, Severity, Text, hookimpl
 from agency_core.entities import _fields as _f
 from agency_core.hookspecs import hookspec
-from agency_core.kinds import Kind, Registrar, Section
+from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.store.audit import Sweep
@@ -129,3 +129,12 @@ def agency_check_transition(check: TransitionCheck) -> Iterator[Finding]:
         return
     if not (isinstance(check.data, ReturnFacts) and check.data.returned_to_donor):
         yield Finding("GFT-03", Severity.DENY, NOT_RETURNED)
+
+
+def _scene(store: object, say: Callable[[str], None]) -> None:
+    say("a gift of 250 CNY was returned to its donor")
+
+
+@hookimpl
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    register(Scene("gifts", "Gifts: one returned", "礼品：退回一件", _scene))

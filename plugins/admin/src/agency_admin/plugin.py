@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import click
 
@@ -11,7 +12,7 @@ from agency_admin.entities import AdminAct, PurchasePayment, ResolutionDone, Sea
 from agency_admin.policy import AdminPolicy
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
-from agency_core.kinds import Kind, Registrar, Section
+from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.store.extension import StoreExtension
@@ -101,3 +102,22 @@ def agency_check_purchase_payment(check: PurchasePayment, policy: Policy) -> Ite
 def agency_check_transition(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
     yield from rules.check_seal_return(store.with_stored_custodian(check), policy)
     yield from rules.check_resolution(check, policy)
+
+
+def _scene(store: Any, say: Callable[[str], None]) -> None:
+    """The department's story in ``agency demo``."""
+    from agency_admin import demo as story
+
+    story.run(store.engine, say)
+
+
+@hookimpl
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    register(
+        Scene(
+            "admin",
+            "Admin: a seal applied for, used and returned",
+            "行政部：印章的申请、使用与归还",
+            _scene,
+        )
+    )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agency_business import hookspecs, rules
 from agency_business.entities import CaseIntake
@@ -12,7 +12,7 @@ from agency_business.machines import CASE, TASK
 from agency_business.policy import SECTION, BusinessPolicy
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
-from agency_core.kinds import Kind, Registrar, Section
+from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.transitions import StateMachine, TransitionCheck
@@ -74,3 +74,22 @@ def agency_check_transition(
     if check.subject_kind != CASE.subject:
         return None
     return rules.guard(check, policy.section(SECTION, BusinessPolicy))
+
+
+def _scene(store: Any, say: Callable[[str], None]) -> None:
+    """The department's story in ``agency demo``."""
+    from agency_business import demo as story
+
+    story.run(store, say)
+
+
+@hookimpl
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    register(
+        Scene(
+            "business",
+            "Business: a case from inquiry to closed file",
+            "业务部：一件代办业务从咨询到结案",
+            _scene,
+        )
+    )

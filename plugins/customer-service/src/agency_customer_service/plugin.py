@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
-from agency_core.kinds import Kind, Registrar, Section
+from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.store.extension import StoreExtension
@@ -87,3 +87,23 @@ def agency_register_commands(cli: click.Group) -> None:
                     click.echo(line)
             finally:
                 store.dispose()
+
+
+def _scene(store: Any, say: Callable[[str], None]) -> None:
+    """The department's story in ``agency demo``."""
+    from agency_customer_service.story import walkthrough
+
+    for line in walkthrough(store):
+        say(line)
+
+
+@hookimpl
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    register(
+        Scene(
+            "customer_service",
+            "Customer service: a complaint, its escalation and close",
+            "客服部：一件投诉的受理、升级与结案",
+            _scene,
+        )
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import click
 
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
-from agency_core.kinds import Kind, Registrar, Section
+from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.store.extension import StoreExtension
@@ -93,3 +94,17 @@ def agency_check_performance_appeal(check: Appeal, policy: Policy) -> Iterator[F
 @hookimpl
 def agency_check_transition(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
     return rules.check_clearance(store.with_stored_clearance(check), policy)
+
+
+def _scene(store: Any, say: Callable[[str], None]) -> None:
+    """The department's story in ``agency demo``."""
+    from agency_hr import demo as story
+
+    story.run(store.engine, say)
+
+
+@hookimpl
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    register(
+        Scene("hr", "HR: leave, a resignation and an appeal", "人事：请假、辞职与申诉", _scene)
+    )
