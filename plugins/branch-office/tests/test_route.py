@@ -37,12 +37,18 @@ def route(engine: Engine, request: ApprovalRequest) -> Route:
 
 
 def test_br01_branch_claim_goes_to_branch_admin(engine: Engine) -> None:
-    assert route(engine, claim("sh-sales")).roles == ("dept_head", "branch_admin_reviewer")
+    small = route(engine, claim("sh-sales", "3000"))
+    assert small.roles == ("dept_head", "branch_admin_reviewer")
+    assert route(engine, claim("sh-sales")).roles == (
+        "dept_head",
+        "branch_admin_reviewer",
+        "finance_manager",
+    )
     big = route(engine, claim("sh-sales", "80000"))
-    assert big.roles == ("dept_head", "branch_admin_reviewer", "general_manager")
+    assert big.roles == ("dept_head", "branch_admin_reviewer", "finance_manager", "general_manager")
     assert any(f.control == "BR-01" for f in big.findings)
     routed = [f for f in big.findings if f.control == "APR-01"]
-    assert "finance_manager" not in routed[0].message()
+    assert "finance_reviewer" not in routed[0].message()
 
 
 def test_br01_head_office_and_other_actions_keep_the_bundled_route(engine: Engine) -> None:
@@ -50,11 +56,10 @@ def test_br01_head_office_and_other_actions_keep_the_bundled_route(engine: Engin
     for request in (
         claim("finance"),
         claim("unlisted"),
-        claim("sh-sales", "3000"),
         claim("sh-sales", action="fund_disbursement"),
     ):
         assert route(engine, request).roles == route(bundled, request).roles
-    assert "finance_manager" in route(bundled, claim("sh-sales")).roles
+    assert "finance_reviewer" in route(bundled, claim("sh-sales")).roles
 
 
 def test_br01_branch_without_admin_department_is_denied(engine: Engine) -> None:
@@ -145,10 +150,10 @@ def test_br01_swap_changes_exactly_the_finance_step_at_branches(
     if action == "expense_reimbursement" and department.startswith("sh"):
         expected = tuple(
             dict.fromkeys(
-                "branch_admin_reviewer" if role == "finance_manager" else role for role in bundled
+                "branch_admin_reviewer" if role == "finance_reviewer" else role for role in bundled
             )
         )
         assert swapped == expected
-        assert "finance_manager" not in swapped
+        assert "finance_reviewer" not in swapped
     else:
         assert swapped == bundled

@@ -112,7 +112,7 @@ class BranchOfficePolicy:
     """The reporting tree: head office > branch office > department."""
     expense_action: str = attrs.field(default="expense_reimbursement", validator=_f.code)
     """BR-01: the action whose route is swapped at a branch."""
-    replaces: str = attrs.field(default="finance_manager", validator=_f.code)
+    replaces: str = attrs.field(default="finance_reviewer", validator=_f.code)
     """BR-01: the firm-wide route's finance review role, replaced at a branch."""
     reviewer_role: str = attrs.field(default="branch_admin_reviewer", validator=_f.code)
     """BR-01: the role of the branch admin department's reviewer who takes its place."""
