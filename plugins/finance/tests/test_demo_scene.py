@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import agency_finance.plugin
-from agency_finance import demo
 
 import agency_core.store as st
 from agency_core import Engine
+from agency_core.kinds import Scene, collect
 
 
 def test_the_scene_refuses_then_pays_once(tmp_path: object) -> None:
@@ -15,7 +15,10 @@ def test_the_scene_refuses_then_pays_once(tmp_path: object) -> None:
     store.upgrade()
     lines: list[str] = []
     try:
-        demo.run(store, lines.append)
+        scenes = collect(
+            engine.plugin_manager, "agency_register_demos", Scene, lambda s: s.name, what="scene"
+        )
+        scenes["finance"].item.run(store, lines.append)  # as ``agency demo`` runs it
     finally:
         store.dispose()
 

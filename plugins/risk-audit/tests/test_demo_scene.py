@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import agency_risk_audit.plugin
-from agency_risk_audit import demo
 
 import agency_core.store as st
 from agency_core import Engine
+from agency_core.kinds import Scene, collect
 
 
 def test_the_scene_scores_alerts_and_refuses(tmp_path: object) -> None:
@@ -15,7 +15,10 @@ def test_the_scene_scores_alerts_and_refuses(tmp_path: object) -> None:
     store.upgrade()
     lines: list[str] = []
     try:
-        demo.run(store, lines.append)
+        scenes = collect(
+            engine.plugin_manager, "agency_register_demos", Scene, lambda s: s.name, what="scene"
+        )
+        scenes["risk_audit"].item.run(store, lines.append)  # as ``agency demo`` runs it
     finally:
         store.dispose()
 

@@ -99,7 +99,7 @@ def _scene(store: Any, say: Callable[[str], None]) -> None:
 def agency_register_demos(register: Registrar[Scene]) -> None:
     register(
         Scene(
-            "risk-audit",
+            "risk_audit",
             "Risk and audit: the register, a warning indicator, a finding closed",
             "风险与审计：风险登记、预警指标与问题整改销号",
             _scene,
