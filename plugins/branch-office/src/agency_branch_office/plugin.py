@@ -6,8 +6,9 @@ the reporting tree places under a branch, so it replaces the bundled route there
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from agency_branch_office import hookspecs, rules
 from agency_branch_office.entities import TargetSplit, UnitFacts
@@ -17,7 +18,7 @@ from agency_branch_office.tree import SECTION
 from agency_core.decision import Finding, Route
 from agency_core.entities import ApprovalRequest
 from agency_core.hookspecs import hookimpl
-from agency_core.kinds import Kind, Registrar, Section
+from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.requests import StepCheck
@@ -89,3 +90,22 @@ def agency_check_transition(check: TransitionCheck, policy: Policy) -> Iterator[
     if check.subject_kind != rules.UNIT:
         return None
     return rules.check_unit(check, policy)
+
+
+def _scene(store: Any, say: Callable[[str], None]) -> None:
+    """The department's story in ``agency demo``."""
+    from agency_branch_office import demo as story
+
+    story.run(store, say)
+
+
+@hookimpl
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    register(
+        Scene(
+            "branch_office",
+            "Branch office: a branch's claim, its targets and a service desk",
+            "分支机构：分公司的报销、销售目标与服务网点",
+            _scene,
+        )
+    )

@@ -6,14 +6,15 @@ Hook implementations only; the rules are in :mod:`agency_finance.claims`, ``budg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
-from agency_core.kinds import Kind, Registrar, Section
+from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.store.extension import StoreExtension
@@ -123,3 +124,22 @@ def agency_check_transition(
     if check.subject_kind != budgets.BUDGET:
         return None
     return budgets.check_budget_move(check, policy)
+
+
+def _scene(store: Any, say: Callable[[str], None]) -> None:
+    """The department's story in ``agency demo``."""
+    from agency_finance import demo as story
+
+    story.run(store, say)
+
+
+@hookimpl
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    register(
+        Scene(
+            "finance",
+            "Finance: an expense claim from filing to payment",
+            "财务部：一笔费用报销从提交到付款",
+            _scene,
+        )
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
-from agency_core.kinds import Kind, Registrar, Section
+from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.store.extension import StoreExtension
@@ -85,3 +86,22 @@ def agency_check_transition(check: TransitionCheck) -> Iterator[Finding] | None:
     if check.subject_kind == rules.FINDING:
         return rules.check_finding(check)
     return None
+
+
+def _scene(store: Any, say: Callable[[str], None]) -> None:
+    """The department's story in ``agency demo``."""
+    from agency_risk_audit import demo as story
+
+    story.run(store, say)
+
+
+@hookimpl
+def agency_register_demos(register: Registrar[Scene]) -> None:
+    register(
+        Scene(
+            "risk_audit",
+            "Risk and audit: the register, a warning indicator, a finding closed",
+            "风险与审计：风险登记、预警指标与问题整改销号",
+            _scene,
+        )
+    )
