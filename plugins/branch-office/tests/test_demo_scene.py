@@ -27,8 +27,8 @@ def test_the_scene_routes_to_the_branch_and_refuses(tmp_path: object) -> None:
         return line
 
     routed = said("done     submit a 20,000 CNY claim from Shanghai sales")
-    assert routed.endswith(" -> branch_admin_reviewer")
-    assert "finance_manager" not in routed
+    assert routed.endswith(": dept_head -> branch_admin_reviewer -> finance_manager")
+    assert "finance_reviewer" not in routed  # the branch's admin department reviews instead
     assert "BR-01" in said("refused  a Shanghai sales clerk with the reviewer role reviews")
     assert said("done     the Shanghai admin reviewer reviews")
     assert "BR-02" in said("refused  split a target whose total is a cent over")

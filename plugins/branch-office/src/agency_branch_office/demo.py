@@ -34,6 +34,7 @@ STAFF = (
     Employee("BR-DEMO-R", "sh-admin", {"branch_admin_reviewer"}, "上海行政 唐"),
     Employee("BR-DEMO-V", "hq", {"finance_reviewer"}, "总部会计 曹"),
     Employee("BR-DEMO-X", "sh-sales", {"branch_admin_reviewer"}, "上海销售 罗（误授审核角色）"),
+    Employee("BR-DEMO-F", "hq", {"finance_manager"}, "总部财务经理 冯"),
     Employee("BR-DEMO-G", "hq", {"general_manager"}, "总部 邓总"),
 )
 ANNUAL = Decimal("1200000.00")
