@@ -10,7 +10,6 @@ import pytest
 
 import agency_core.store as st
 from agency_core import Employee, Engine
-from agency_core.testing.databases import backends, scratch_database
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 STAFF = (
@@ -29,15 +28,9 @@ def engine() -> Engine:
     return Engine(plugins=[agency_admin.plugin])
 
 
-@pytest.fixture(params=backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    with scratch_database(request.param, tmp_path) as url:  # type: ignore[arg-type]
-        yield url
-
-
 @pytest.fixture
-def store(db_url: str, engine: Engine) -> Iterator[st.Store]:
-    store = st.open(db_url, engine=engine, clock=lambda: NOW)
+def store(agency_db_url: str, engine: Engine) -> Iterator[st.Store]:
+    store = st.open(agency_db_url, engine=engine, clock=lambda: NOW)
     store.upgrade()
     with store.transaction() as tx:
         for person in STAFF:

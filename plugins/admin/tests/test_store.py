@@ -41,8 +41,8 @@ def audit(store: st.Store, on: date = ON) -> dict[str, list[str]]:
     return found
 
 
-def test_migrations_create_exactly_the_models(db_url: str, engine: Engine) -> None:
-    assert migrations_match_models(db_url, engine) == []
+def test_migrations_create_exactly_the_models(agency_db_url: str, engine: Engine) -> None:
+    assert migrations_match_models(agency_db_url, engine) == []
 
 
 # -- seals ----------------------------------------------------------------------------------------

@@ -32,8 +32,8 @@ def counts(store: st.Store, on: date | None = None) -> dict[str, int]:
     return {f.title: f.count for f in run_audit(store, on=on or T0.date(), sweeps=SWEEPS)}
 
 
-def test_migrations_match_models(db_url: str, engine: Engine) -> None:
-    assert migrations_match_models(db_url, engine) == []
+def test_migrations_match_models(agency_db_url: str, engine: Engine) -> None:
+    assert migrations_match_models(agency_db_url, engine) == []
 
 
 def test_entry_point_loads_the_plugin() -> None:

@@ -18,7 +18,6 @@ from agency_business.demo import STAFF, book, invoice_check
 
 import agency_core.store as st
 from agency_core import Engine, InvoiceCheck
-from agency_core.testing.databases import backends, scratch_database
 from agency_core.transitions import Move, TransitionCheck
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -89,20 +88,14 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    with scratch_database(request.param, tmp_path) as url:
-        yield url
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-def store(db_url: str, engine: Engine, clock: Clock) -> Iterator[st.Store]:
-    store = st.open(db_url, engine=engine, clock=clock)
+def store(agency_db_url: str, engine: Engine, clock: Clock) -> Iterator[st.Store]:
+    store = st.open(agency_db_url, engine=engine, clock=clock)
     store.upgrade()
     with store.transaction() as tx:
         for person in STAFF:

@@ -18,8 +18,8 @@ from agency_core.store.errors import Refused
 from agency_core.testing.databases import migrations_match_models
 
 
-def test_migrations_create_exactly_the_models(db_url: str, engine: Engine) -> None:
-    assert migrations_match_models(db_url, engine) == []
+def test_migrations_create_exactly_the_models(agency_db_url: str, engine: Engine) -> None:
+    assert migrations_match_models(agency_db_url, engine) == []
 
 
 def test_a_case_walks_from_inquiry_to_a_closed_file_and_no_sweep_finds_anything(

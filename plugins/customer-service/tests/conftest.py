@@ -16,7 +16,6 @@ import agency_core.store as st
 from agency_core import Engine
 from agency_core.entities import Employee
 from agency_core.policy.load import parse_policy
-from agency_core.testing.databases import backends, scratch_database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAFF = (
@@ -69,12 +68,6 @@ def complaint() -> Complaint:
     )
 
 
-@pytest.fixture(params=backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with scratch_database(request.param, tmp_path) as url:
-        yield url
-
-
 class Clock:
     """A settable clock for the store (UTC)."""
 
@@ -86,8 +79,8 @@ class Clock:
 
 
 @pytest.fixture
-def store(db_url: str, engine: Engine) -> Iterator[st.Store]:
-    store = st.open(db_url, engine=engine, clock=Clock())
+def store(agency_db_url: str, engine: Engine) -> Iterator[st.Store]:
+    store = st.open(agency_db_url, engine=engine, clock=Clock())
     store.upgrade()
     with store.transaction() as tx:
         for person in STAFF:

@@ -26,8 +26,8 @@ def audit(store: st.Store, on: date) -> dict[str, int]:
     return {f.control: f.count for f in run_audit(store, on=on) if f.control.startswith("CS-")}
 
 
-def test_migrations_create_exactly_the_models(db_url: str, engine: Engine) -> None:
-    assert migrations_match_models(db_url, engine) == []
+def test_migrations_create_exactly_the_models(agency_db_url: str, engine: Engine) -> None:
+    assert migrations_match_models(agency_db_url, engine) == []
 
 
 def test_cs01_an_incomplete_complaint_is_refused_and_not_stored(

@@ -14,7 +14,6 @@ import agency_core
 import agency_core.store as st
 from agency_core import Employee, Engine, parse_policy
 from agency_core.policy import Policy
-from agency_core.testing.databases import backends, scratch_database
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -88,20 +87,14 @@ def engine(policy: Policy) -> Engine:
     return Engine(policy, plugins=[agency_finance.plugin])
 
 
-@pytest.fixture(params=backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with scratch_database(request.param, tmp_path) as url:
-        yield url
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-def store(db_url: str, engine: Engine, clock: Clock) -> Iterator[st.Store]:
-    store = st.open(db_url, engine=engine, clock=clock)
+def store(agency_db_url: str, engine: Engine, clock: Clock) -> Iterator[st.Store]:
+    store = st.open(agency_db_url, engine=engine, clock=clock)
     store.upgrade()
     with store.transaction() as tx:
         for person in STAFF:

@@ -85,8 +85,8 @@ def test_a_policy_can_set_its_own_categories(make_policy: MakePolicy) -> None:
     assert str(section.categories["postage"].limit) == "200"
 
 
-def test_migrations_create_exactly_the_models(db_url: str, engine: Engine) -> None:
-    assert migrations_match_models(db_url, engine) == []
+def test_migrations_create_exactly_the_models(agency_db_url: str, engine: Engine) -> None:
+    assert migrations_match_models(agency_db_url, engine) == []
 
 
 def test_the_finance_branch_depends_on_the_core(engine: Engine) -> None:
@@ -138,20 +138,22 @@ def test_agency_schema_lists_the_finance_kinds(monkeypatch: pytest.MonkeyPatch) 
     assert all(kind in result.output for kind in KINDS)
 
 
-def test_agency_finance_budget_prints_the_stored_position(db_url: str, engine: Engine) -> None:
+def test_agency_finance_budget_prints_the_stored_position(
+    agency_db_url: str, engine: Engine
+) -> None:
     from agency_finance import Finance
     from agency_finance.commands import finance
 
     import agency_core.store as st
     from agency_core import Employee, Money
 
-    store = st.open(db_url, engine=engine)
+    store = st.open(agency_db_url, engine=engine)
     store.upgrade()
     with store.transaction() as tx:
         tx.employees.put(Employee("H1", "sales", {"dept_head"}))
         Finance(tx).budgets.create("B1", "sales", 2026, Money("1000", "CNY"), owner="H1")
     store.dispose()
-    result = CliRunner().invoke(finance, ["budget", "--url", db_url, "B1"])
+    result = CliRunner().invoke(finance, ["budget", "--url", agency_db_url, "B1"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert (body["state"], body["remaining"], body["amount"]["amount"]) == (
@@ -159,7 +161,7 @@ def test_agency_finance_budget_prints_the_stored_position(db_url: str, engine: E
         "1000.00",
         "1000.00",
     )
-    missing = CliRunner().invoke(finance, ["budget", "--url", db_url, "B9"])
+    missing = CliRunner().invoke(finance, ["budget", "--url", agency_db_url, "B9"])
     assert missing.exit_code == 2
     assert "no budget 'B9'" in missing.output
 
@@ -200,16 +202,18 @@ def test_naming_the_plugin_module_when_its_entry_point_loads_it_registers_it_onc
 
 
 def test_agency_audit_runs_the_finance_sweeps(
-    monkeypatch: pytest.MonkeyPatch, db_url: str, engine: Engine
+    monkeypatch: pytest.MonkeyPatch, agency_db_url: str, engine: Engine
 ) -> None:
     import agency_core.store as st
     from agency_core.cli import main
 
-    store = st.open(db_url, engine=engine)
+    store = st.open(agency_db_url, engine=engine)
     store.upgrade()
     store.dispose()
     monkeypatch.setenv("AGENCY_CORE_LOAD_PLUGINS", "finance")
-    result = CliRunner().invoke(main, ["audit", "--url", db_url, "--json", "--on", "2026-03-02"])
+    result = CliRunner().invoke(
+        main, ["audit", "--url", agency_db_url, "--json", "--on", "2026-03-02"]
+    )
     assert result.exit_code == 0, result.output
     controls = {finding["control"] for finding in json.loads(result.output)}
     assert {f"FIN-0{n}" for n in (2, 3, 4, 5, 6, 8, 9)} <= controls
@@ -257,7 +261,7 @@ def test_agency_decide_refuses_bad_finance_json_naming_the_field(
 
 
 def test_agency_finance_reads_with_the_policy_agency_was_given(
-    monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, agency_db_url: str, tmp_path: Path
 ) -> None:
     from agency_finance.commands import finance
 
@@ -272,7 +276,7 @@ def test_agency_finance_reads_with_the_policy_agency_was_given(
         default.read_text(encoding="utf-8") + "\n[plugins.finance]\ncredit_action = ''\n"
     )
     result = CliRunner().invoke(
-        main, ["--policy", str(bad), "finance", "credit", "--url", db_url, "ACME"]
+        main, ["--policy", str(bad), "finance", "credit", "--url", agency_db_url, "ACME"]
     )
     assert result.exit_code == 2
     assert "$.plugins.finance" in result.output

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import agency_legal.plugin
 import pytest
@@ -12,7 +11,6 @@ import pytest
 import agency_core.store as st
 from agency_core import Engine
 from agency_core.entities import Employee
-from agency_core.testing.databases import backends, scratch_database
 
 STAFF = (
     Employee("D1", "business", {"contract_drafter"}, "drafter"),
@@ -33,15 +31,9 @@ def engine() -> Engine:
     return Engine(plugins=[agency_legal.plugin])
 
 
-@pytest.fixture(params=backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with scratch_database(request.param, tmp_path) as url:
-        yield url
-
-
 @pytest.fixture
-def store(db_url: str, engine: Engine) -> Iterator[st.Store]:
-    store = st.open(db_url, engine=engine, clock=lambda: datetime(2025, 3, 3, 2, tzinfo=UTC))
+def store(agency_db_url: str, engine: Engine) -> Iterator[st.Store]:
+    store = st.open(agency_db_url, engine=engine, clock=lambda: datetime(2025, 3, 3, 2, tzinfo=UTC))
     store.upgrade()
     with store.transaction() as tx:
         for person in STAFF:

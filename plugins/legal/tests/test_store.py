@@ -27,8 +27,8 @@ def audit(store: st.Store, on: date) -> dict[str, int]:
     return {f.control: f.count for f in run_audit(store, on=on) if f.control.startswith("LEG-")}
 
 
-def test_migrations_create_exactly_the_models(db_url: str, engine: Engine) -> None:
-    assert migrations_match_models(db_url, engine) == []
+def test_migrations_create_exactly_the_models(agency_db_url: str, engine: Engine) -> None:
+    assert migrations_match_models(agency_db_url, engine) == []
 
 
 def test_leg01_review_then_sign_the_same_version(store: st.Store) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import resources
-from pathlib import Path
 
 import agency_risk_audit.plugin
 import pytest
@@ -13,7 +12,6 @@ import pytest
 import agency_core.store as st
 from agency_core import Employee, Engine
 from agency_core.policy import parse_policy
-from agency_core.testing.databases import backends, scratch_database
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STAFF = (
@@ -41,15 +39,9 @@ def engine_with() -> Callable[[str], Engine]:
     return make
 
 
-@pytest.fixture(params=backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with scratch_database(request.param, tmp_path) as url:
-        yield url
-
-
 @pytest.fixture
-def store(db_url: str, engine: Engine) -> Iterator[st.Store]:
-    store = st.open(db_url, engine=engine, clock=lambda: T0)
+def store(agency_db_url: str, engine: Engine) -> Iterator[st.Store]:
+    store = st.open(agency_db_url, engine=engine, clock=lambda: T0)
     store.upgrade()
     with store.transaction() as tx:
         for person in STAFF:

@@ -2,12 +2,8 @@
 
 Every test gets an empty database: a SQLite file under its temporary directory, or, when
 ``AGENCY_TEST_DATABASE_URL`` points at a PostgreSQL database, a fresh schema dropped afterwards.
-A plugin's conftest uses them as the core's does::
-
-    @pytest.fixture(params=backends())
-    def db_url(request, tmp_path):
-        with scratch_database(request.param, tmp_path) as url:
-            yield url
+The core's pytest plugin offers them as the fixture ``agency_db_url`` (once per backend), which
+plugins' tests use directly.
 """
 
 from __future__ import annotations

@@ -10,9 +10,13 @@ becomes a test item named after its control, such as
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from agency_core.testing.databases import backends, scratch_database
 
 if TYPE_CHECKING:
     from agency_core.testing.conformance import Property, Subject
@@ -165,3 +169,11 @@ class ConformanceItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, None, f"{self.prop.id}: {self.prop.title}"
+
+
+@pytest.fixture(params=backends())
+def agency_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database, once on SQLite and once on the PostgreSQL of
+    ``AGENCY_TEST_DATABASE_URL`` when it is set (a fresh schema, dropped afterwards)."""
+    with scratch_database(request.param, tmp_path) as url:
+        yield url
