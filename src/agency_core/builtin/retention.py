@@ -117,8 +117,8 @@ def _disposal(record: Record, retention: Retention, on: date) -> Iterator[Findin
 def agency_check_record(check: RecordCheck, policy: Policy) -> Iterator[Finding]:
     record = check.record
     prefixes = sorted(policy.prefixes[c] for c in record.classes if c in policy.prefixes)
-    pattern = rf"^({'|'.join(prefixes) or '[A-Z]+'})-\d{{4}}-\d{{6}}$"
-    if not prefixes or not re.match(pattern, record.number):
+    pattern = rf"({'|'.join(prefixes) or '[A-Z]+'})-[0-9]{{4}}-[0-9]{{6}}"
+    if not prefixes or not re.fullmatch(pattern, record.number):
         shown = f"{'|'.join(prefixes) or 'PREFIX'}-YYYY-NNNNNN"
         yield Finding("RET-05", DENY, BAD_NUMBER, {"record": record.number, "pattern": shown})
     for loan in record.loans:
