@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         StepCheck,
     )
     from agency_core.store.extension import StoreExtension
+    from agency_core.testing.conformance import Property
     from agency_core.transitions import StateMachine, TransitionCheck
 
 PROJECT = "agency_core"
@@ -114,6 +115,19 @@ def agency_register_store(register: Registrar[StoreExtension]) -> None:
         (a ``branch_labels`` name and its versions directory), its SQLAlchemy ``MetaData`` and
         its set-based sweeps. ``agency db upgrade`` applies every branch; ``agency audit`` runs
         every sweep.
+
+    The return value is ignored.
+    """
+
+
+@hookspec
+def agency_register_properties(register: Registrar[Property]) -> None:
+    """Declare the properties a replacement of this plugin must keep, for the conformance kit.
+
+    :param register: call ``register(Property(...))`` (``agency_core.testing.conformance``) once
+        per invariant, under the plugin's own control IDs; its ``examples`` strategy should draw
+        from the plugin's own policy section (its departments, roles, actions). ``check()`` and
+        ``pytest --agency-conformance`` run them with the core's properties.
 
     The return value is ignored.
     """

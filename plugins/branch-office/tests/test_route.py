@@ -11,12 +11,16 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import agency_branch_office.plugin
+from agency_branch_office.policy import BranchOfficePolicy
+from agency_branch_office.tree import SECTION
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agency_core import ApprovalRequest, Employee, Engine, Money
 from agency_core.decision import Outcome, Route
 from agency_core.entities import Delegation, StepAction, Verdict
+from agency_core.hookspecs import hookimpl
+from agency_core.kinds import Registrar, Section
 from agency_core.policy import Policy
 from agency_core.requests import StepCheck
 from agency_core.testing import conformance
@@ -157,3 +161,60 @@ def test_br01_swap_changes_exactly_the_finance_step_at_branches(
         assert "finance_reviewer" not in swapped
     else:
         assert swapped == bundled
+
+
+BRANCH_TREE = (
+    'units = [{ id = "hq", level = "head_office" },'
+    ' { id = "finance", level = "department", parent = "hq" },'
+    ' { id = "sh", level = "branch", parent = "hq" },'
+    ' { id = "sales", level = "department", parent = "sh" },'
+    ' { id = "admin", level = "department", parent = "sh", admin = true }]'
+)
+
+
+def test_br01_the_plugin_declares_its_property_and_keeps_it(
+    policy_with: Callable[[str], Policy],
+) -> None:
+    """The kit runs the plugin's own BR-01 property, drawing branch departments from its tree."""
+    report = conformance.check(
+        plugins=[agency_branch_office.plugin],
+        policy=policy_with(BRANCH_TREE),
+        only=["BR-01"],
+        settings=settings(max_examples=40, deadline=None, database=None),
+    )
+    assert [r.prop.key for r in report.results] == ["BR-01[branch-review]"]
+    assert not report.failed, str(report)
+
+
+class _SwapsOnlyAtTheBranchItself:
+    """A firm's copy of the plugin with one bug: it swaps for the branch unit itself but not for
+    the branch's departments (the kit used to pass it: it never generated a branch department)."""
+
+    __name__ = "firm_branch_office"
+
+    @hookimpl
+    def agency_register_policy(self, register: Registrar[Section]) -> None:
+        register(Section(SECTION, BranchOfficePolicy))
+
+    @hookimpl(tryfirst=True)
+    def agency_approval_route(self, request: ApprovalRequest, policy: Policy) -> Route | None:
+        if request.department != "sh":
+            return None
+        return agency_branch_office.plugin.agency_approval_route(request=request, policy=policy)
+
+
+def test_br01_a_broken_replacement_is_caught_under_br01(
+    policy_with: Callable[[str], Policy],
+) -> None:
+    from agency_branch_office.conformance import PROPERTIES
+
+    report = conformance.check(
+        plugins=[_SwapsOnlyAtTheBranchItself()],
+        policy=policy_with(BRANCH_TREE),
+        block=["agency_branch_office.plugin"],
+        only=["BR-01"],
+        settings=settings(max_examples=40, deadline=None, database=None),
+        properties=PROPERTIES,
+    )
+    assert report.failed == ("BR-01",), str(report)
+    assert "must be" in str(report)

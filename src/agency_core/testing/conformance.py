@@ -36,6 +36,7 @@ from agency_core.decision import Decision, Outcome
 from agency_core.engine import Request
 from agency_core.entities import Record
 from agency_core.hookspecs import hookimpl
+from agency_core.kinds import Registration, collect
 from agency_core.plugins import plugin_name
 from agency_core.policy import Policy, statutory_minimums
 from agency_core.requests import ChargeCheck, DisposalCheck, StepCheck
@@ -53,6 +54,7 @@ __all__ = [
     "Result",
     "Subject",
     "Violation",
+    "all_properties",
     "check",
     "verify",
 ]
@@ -556,6 +558,20 @@ class Report:
         return "\n".join([repr(self.subject), *(str(r) for r in self.results)])
 
 
+def all_properties(subject: Subject) -> tuple[Property, ...]:
+    """The core's properties and those the plugins of ``subject`` declare, which a replacement
+    plugin must keep (``agency_register_properties``); a key declared twice is refused."""
+    declared = collect(
+        subject.engine.plugin_manager,
+        "agency_register_properties",
+        Property,
+        lambda prop: prop.key,
+        what="conformance property",
+        given={prop.key: Registration(prop, "agency_core") for prop in PROPERTIES},
+    )
+    return tuple(registration.item for registration in declared.values())
+
+
 def check(
     plugins: Iterable[object] = (),
     policy: Policy | None = None,
@@ -564,18 +580,21 @@ def check(
     only: Iterable[str] | None = None,
     settings: Settings | None = None,
     profile: str = "default",
-    properties: Sequence[Property] = PROPERTIES,
+    properties: Sequence[Property] | None = None,
 ) -> Report:
     """Check ``plugins`` (composed with the bundled plugins not in ``block``) under ``policy``.
 
     :param only: property ids (``APR-01``) or families (``APR``) to check (all when None).
     :param settings: Hypothesis settings; when None, the profile's number of examples.
     :param profile: a key of :data:`PROFILES`.
-    :param properties: the properties to check: the core's, plus any a plugin declares.
+    :param properties: the properties to check; by default the core's and those the plugins
+        under test declare (``agency_register_properties``).
     """
     chosen = PROFILES[profile]
     settings = settings or Settings(max_examples=chosen.max_examples)
     subject = Subject(plugins, policy, block)
+    if properties is None:
+        properties = all_properties(subject)
     wanted = set(only) if only is not None else None
     results = []
     for prop in properties:

@@ -105,11 +105,11 @@ class _Suite:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, items: list[pytest.Item]
     ) -> None:
-        from agency_core.testing.conformance import PROPERTIES
+        from agency_core.testing.conformance import all_properties
 
         suite = _Collector.from_parent(session, name=self.name, nodeid=self.name)
         added: list[pytest.Item] = []
-        for prop in PROPERTIES:
+        for prop in all_properties(self.subject):
             item = ConformanceItem.from_parent(
                 suite,
                 name=prop.key,

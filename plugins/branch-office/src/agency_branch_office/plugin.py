@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agency_branch_office import hookspecs, rules
 from agency_branch_office.entities import TargetSplit, UnitFacts
@@ -24,6 +24,9 @@ from agency_core.policy import Policy
 from agency_core.requests import StepCheck
 from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
+
+if TYPE_CHECKING:
+    from agency_core.testing.conformance import Property
 
 
 @hookimpl
@@ -109,3 +112,11 @@ def agency_register_demos(register: Registrar[Scene]) -> None:
             _scene,
         )
     )
+
+
+@hookimpl
+def agency_register_properties(register: Registrar[Property]) -> None:
+    from agency_branch_office.conformance import PROPERTIES
+
+    for prop in PROPERTIES:
+        register(prop)
