@@ -331,3 +331,13 @@ def test_a_request_is_decided_only_on_the_route_of_the_policy_in_force(staffed):
     with staffed.transaction() as tx:
         assert tx.approvals.get("R-old").history == ()
         tx.approvals.approve("R-same", 0, "H1", key="same-0")  # its route is still the one
+
+
+def test_the_facts_of_a_stored_approval_are_what_the_store_holds(staffed):
+    submitted = _submit(staffed)
+    assert (submitted.facts().status, submitted.facts().approvers) == ("pending", ())
+    with staffed.transaction() as tx:
+        tx.approvals.approve("R1", 0, "H1", key="facts-0")
+        facts = tx.approvals.get("R1").facts()
+    assert (facts.id, facts.action, facts.requester) == ("R1", "expense_reimbursement", "E1")
+    assert (facts.status, facts.approvers) == ("pending", ("H1",))

@@ -1,6 +1,7 @@
 """The entities of agency-core: frozen, validated attrs classes free of any persistence."""
 
 from agency_core.entities.approvals import (
+    ApprovalFacts,
     ApprovalRequest,
     Delegation,
     StepAction,
@@ -33,6 +34,7 @@ from agency_core.entities.records import (
 __all__ = [
     "CURRENCIES",
     "Appraisal",
+    "ApprovalFacts",
     "ApprovalRequest",
     "Charge",
     "Client",

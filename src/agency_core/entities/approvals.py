@@ -11,7 +11,16 @@ from agency_core.entities import _fields as _f
 from agency_core.entities.money import Money
 from agency_core.errors import InvalidInput
 
-__all__ = ["ApprovalRequest", "Delegation", "StepAction", "Verdict"]
+__all__ = [
+    "APPROVAL_STATUSES",
+    "ApprovalFacts",
+    "ApprovalRequest",
+    "Delegation",
+    "StepAction",
+    "Verdict",
+]
+
+APPROVAL_STATUSES = ("pending", "approved", "rejected")
 
 
 @attrs.frozen
@@ -79,3 +88,36 @@ class Delegation:
     def covers(self, at: datetime) -> bool:
         """Whether the delegation is in force at ``at`` (it ends at ``ends``, exclusive)."""
         return self.starts <= at < self.ends
+
+
+def _status(_inst: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in APPROVAL_STATUSES:
+        allowed = ", ".join(APPROVAL_STATUSES)
+        raise InvalidInput(f"{attribute.name} must be one of {allowed}, not {value!r}")
+
+
+def _people(
+    _inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[object, ...]
+) -> None:
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise InvalidInput(f"{attribute.name}[{index}] must be a non-empty string")
+
+
+@attrs.frozen
+class ApprovalFacts:
+    """What the store holds of an approval request, for checks that depend on it (a seal used
+    on an approved application, a leave begun once approved): never the caller's word.
+
+    ``approvers`` are the people whose authority approved its steps (a principal, not their
+    delegate). The store gives it as ``Submission.facts()``.
+    """
+
+    id: str = attrs.field(validator=_f.code)
+    action: str = attrs.field(validator=_f.code)
+    department: str = attrs.field(validator=_f.code)
+    requester: str = attrs.field(validator=_f.code)
+    status: str = attrs.field(validator=_status)
+    approvers: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_f.to_tuple, validator=_people
+    )

@@ -14,6 +14,7 @@ import attrs
 
 from agency_core.decision import Decision, Route
 from agency_core.entities import (
+    ApprovalFacts,
     ApprovalRequest,
     Delegation,
     DestructionList,
@@ -62,6 +63,19 @@ class Submission:
     submitted_at: datetime
     policy_version: str
     policy_sha256: str
+
+    def facts(self) -> ApprovalFacts:
+        """What checks may rely on: the request, its status and who approved its steps."""
+        request = self.request
+        approvers = (a.on_behalf_of or a.actor for a in self.history if a.verdict == "approve")
+        return ApprovalFacts(
+            request.id,
+            request.action,
+            request.department,
+            request.requester,
+            self.status.value,
+            tuple(approvers),
+        )
 
 
 @attrs.frozen

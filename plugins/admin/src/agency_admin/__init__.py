@@ -16,7 +16,7 @@ from agency_admin.entities import (
     SealUse,
 )
 from agency_admin.policy import AdminPolicy
-from agency_admin.store import SWEEPS, AdminRepository, approval_facts, resolution_item, seal_item
+from agency_admin.store import SWEEPS, AdminRepository, resolution_item, seal_item
 
 __all__ = [
     "SWEEPS",
@@ -35,7 +35,6 @@ __all__ = [
     "SealApplication",
     "SealReturn",
     "SealUse",
-    "approval_facts",
     "resolution_item",
     "seal_item",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from agency_core.entities import Employee, Money
+from agency_core.entities import ApprovalFacts, Employee, Money
 from agency_core.entities import _fields as _f
 from agency_core.errors import InvalidInput
 
@@ -27,13 +27,6 @@ __all__ = [
     "SealReturn",
     "SealUse",
 ]
-
-STATUSES = ("pending", "approved", "rejected")
-
-
-def _status(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in STATUSES:
-        raise InvalidInput(f"{attribute.name} must be one of {', '.join(STATUSES)}, not {value!r}")
 
 
 def _text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -56,20 +49,6 @@ def _unique_items(_inst: object, attribute: attrs.Attribute[Any], value: tuple[A
     items = [line.item for line in value]
     if len(set(items)) != len(items):
         raise InvalidInput(f"{attribute.name} names an item twice: {sorted(items)}")
-
-
-@attrs.frozen
-class ApprovalFacts:
-    """What the store holds of an approval request: never the caller's word."""
-
-    id: str = attrs.field(validator=_f.code)
-    action: str = attrs.field(validator=_f.code)
-    department: str = attrs.field(validator=_f.code)
-    requester: str = attrs.field(validator=_f.code)
-    status: str = attrs.field(validator=_status)
-    approvers: tuple[str, ...] = attrs.field(
-        factory=tuple, converter=_f.to_tuple, validator=_strings
-    )
 
 
 # -- seals (ADM-01, ADM-02, ADM-08) ----------------------------------------------------------------

@@ -70,7 +70,6 @@ if TYPE_CHECKING:
 __all__ = [
     "SWEEPS",
     "AdminRepository",
-    "approval_facts",
     "extension",
     "metadata",
     "resolution_item",
@@ -281,19 +280,6 @@ def with_stored_custodian(check: TransitionCheck) -> TransitionCheck:
     return attrs.evolve(check, data=SealReturn(use.custodian) if use is not None else None)
 
 
-def approval_facts(submission: Submission) -> ApprovalFacts:
-    """What the store holds of an approval: its request, status and who approved it."""
-    request = submission.request
-    return ApprovalFacts(
-        request.id,
-        request.action,
-        request.department,
-        request.requester,
-        submission.status.value,
-        tuple(a.on_behalf_of or a.actor for a in submission.history if a.verdict == "approve"),
-    )
-
-
 def _document(row: _DocumentColumns) -> Document:
     return Document(row.doc_kind, row.doc_number, row.doc_title, row.doc_blank)
 
@@ -345,7 +331,7 @@ class AdminRepository:
     def _approval(self, application: str) -> ApprovalFacts | None:
         if self._tx.session.get(ApprovalRequestRow, application) is None:
             return None
-        return approval_facts(self._tx.approvals.get(application))
+        return self._tx.approvals.get(application).facts()
 
     def _submit(
         self, application: str, action: str, department: str, requester: str, key: str

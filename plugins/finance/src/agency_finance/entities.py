@@ -16,6 +16,7 @@ import attrs
 
 from agency_core.entities import ApprovalRequest, Money, StepAction
 from agency_core.entities import _fields as _f
+from agency_core.entities.approvals import APPROVAL_STATUSES
 from agency_core.errors import InvalidInput
 
 __all__ = [
@@ -266,13 +267,11 @@ class StocktakeDifference:
 
 # -- FIN-06: payments -----------------------------------------------------------------------------
 
-_STATUSES = frozenset({"pending", "approved", "rejected"})
-
 
 def _status(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in _STATUSES:
+    if value not in APPROVAL_STATUSES:
         raise InvalidInput(
-            f"{attribute.name} must be one of {', '.join(sorted(_STATUSES))}, not {value!r}"
+            f"{attribute.name} must be one of {', '.join(APPROVAL_STATUSES)}, not {value!r}"
         )
 
 

@@ -11,7 +11,7 @@ from agency_hr.entities import (
     TrainingRecord,
 )
 from agency_hr.policy import HrPolicy
-from agency_hr.store import SWEEPS, HrRepository, approval_facts, resignation_item
+from agency_hr.store import SWEEPS, HrRepository, resignation_item
 
 __all__ = [
     "SWEEPS",
@@ -24,7 +24,6 @@ __all__ = [
     "LeaveCheck",
     "Resignation",
     "TrainingRecord",
-    "approval_facts",
     "due_on",
     "resignation_item",
 ]

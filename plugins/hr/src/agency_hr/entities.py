@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from agency_core.entities import ApprovalFacts
 from agency_core.entities import _fields as _f
 from agency_core.errors import InvalidInput
 
@@ -20,13 +21,6 @@ __all__ = [
     "TrainingRecord",
 ]
 
-STATUSES = ("pending", "approved", "rejected")
-
-
-def _status(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in STATUSES:
-        raise InvalidInput(f"{attribute.name} must be one of {', '.join(STATUSES)}, not {value!r}")
-
 
 def _text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
@@ -37,20 +31,6 @@ def _strings(_inst: object, attribute: attrs.Attribute[Any], value: tuple[object
     for index, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
             raise InvalidInput(f"{attribute.name}[{index}] must be a non-empty string")
-
-
-@attrs.frozen
-class ApprovalFacts:
-    """What the store holds of an approval request: never the caller's word."""
-
-    id: str = attrs.field(validator=_f.code)
-    action: str = attrs.field(validator=_f.code)
-    department: str = attrs.field(validator=_f.code)
-    requester: str = attrs.field(validator=_f.code)
-    status: str = attrs.field(validator=_status)
-    approvers: tuple[str, ...] = attrs.field(
-        factory=tuple, converter=_f.to_tuple, validator=_strings
-    )
 
 
 @attrs.frozen

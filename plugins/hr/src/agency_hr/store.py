@@ -26,7 +26,6 @@ from agency_core.transitions import Tracked, TransitionCheck
 from agency_hr.deadlines import due_on
 from agency_hr.entities import (
     Appeal,
-    ApprovalFacts,
     Clearance,
     Leave,
     LeaveCheck,
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = [
     "SWEEPS",
     "HrRepository",
-    "approval_facts",
     "extension",
     "metadata",
     "resignation_item",
@@ -148,19 +146,6 @@ def with_stored_clearance(check: TransitionCheck) -> TransitionCheck:
     return attrs.evolve(check, data=HrRepository(tx).clearance(resignation_id))
 
 
-def approval_facts(submission: Submission) -> ApprovalFacts:
-    """What the store holds of an approval: its request, status and who approved it."""
-    request = submission.request
-    return ApprovalFacts(
-        request.id,
-        request.action,
-        request.department,
-        request.requester,
-        submission.status.value,
-        tuple(a.on_behalf_of or a.actor for a in submission.history if a.verdict == "approve"),
-    )
-
-
 class HrRepository:
     """Leave, resignations, training files and appeals in one store transaction (never commits)."""
 
@@ -238,7 +223,7 @@ class HrRepository:
     def begin_leave(self, leave_id: str, on: date) -> Decision:
         """Record that the leave begins on ``on``: only with its stored approval approved."""
         leave = self.leave(leave_id)
-        approval = approval_facts(self._tx.approvals.get(leave_id))
+        approval = self._tx.approvals.get(leave_id).facts()
         decision = self._allowed(f"leave {leave_id}", LeaveCheck(leave, on, approval))
         row = self._tx.session.get(LeaveRow, leave_id)
         assert row is not None  # read just above, in this transaction
