@@ -25,6 +25,7 @@ from agency_core.engine import Request
 from agency_core.entities import (
     CURRENCIES,
     Appraisal,
+    ApprovalFacts,
     ApprovalRequest,
     Charge,
     Client,
@@ -51,6 +52,7 @@ from agency_core.entities import (
     StepAction,
     Verdict,
 )
+from agency_core.entities.approvals import APPROVAL_STATUSES
 from agency_core.policy import Policy, default_policy
 from agency_core.requests import (
     ChargeCheck,
@@ -777,6 +779,17 @@ def _register() -> None:
         CollectionCheck: lambda: collection_checks(),
         StepCheck: lambda: step_checks(),
         PerformedDuty: lambda: st.builds(PerformedDuty, duty=_duties(None), actor=employee_ids()),
+        ApprovalFacts: lambda: approval_requests().flatmap(
+            lambda request: st.builds(
+                ApprovalFacts,
+                id=st.just(request.id),
+                action=st.just(request.action),
+                department=st.just(request.department),
+                requester=st.just(request.requester),
+                status=st.sampled_from(APPROVAL_STATUSES),
+                approvers=st.lists(employee_ids(), max_size=3, unique=True).map(tuple),
+            )
+        ),
         DutyCheck: lambda: duty_checks(),
         RoleGrant: lambda: role_grants(),
         DisposalCheck: lambda: disposal_checks(),
