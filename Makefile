@@ -5,15 +5,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(addsuffix pyproject.toml,$(PLUGINS)) | cksum | cut -d' ' -f1)
+# Each example host is a distribution with a `test` extra (what its own tests need).
+EXAMPLES := $(patsubst %/,%,$(sort $(dir $(wildcard examples/*/pyproject.toml))))
+PROJECTS := pyproject.toml $(addsuffix pyproject.toml,$(PLUGINS)) $(addsuffix /pyproject.toml,$(EXAMPLES))
+STAMP := $(VENV)/.installed-$(shell cat $(PROJECTS) | cksum | cut -d' ' -f1)
 
 .PHONY: install demo test lint docs bench clean
 
-$(STAMP): pyproject.toml $(addsuffix pyproject.toml,$(PLUGINS))
+$(STAMP): $(PROJECTS)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" $(addprefix -e ,$(PLUGINS))
+	$(BIN)/python -m pip install --quiet -e ".[dev]" $(addprefix -e ,$(PLUGINS)) \
+		$(foreach e,$(EXAMPLES),-e "$(e)[test]")
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -22,13 +26,13 @@ install: $(STAMP)
 demo: $(STAMP)  ## the main job: a small firm's day on the embedded SQLite default
 	$(BIN)/agency demo
 
-test: $(STAMP)  ## every test, core and plugins (PostgreSQL too when AGENCY_TEST_DATABASE_URL is set)
+test: $(STAMP)  ## every test: core, plugins and examples (PostgreSQL too when AGENCY_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src $(wildcard plugins/*/src)
+	$(BIN)/mypy src $(wildcard plugins/*/src) $(wildcard examples/*/src)
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
