@@ -8,7 +8,7 @@ only difference; the docstring names the bug as it would be written in a copy.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
@@ -600,3 +600,19 @@ class WrongOnce:
         if self.calls == 3 and route is not None:
             return Route(route.action, route.steps[:-1])
         return route
+
+
+class StampsToday:
+    """Reads the clock: stamps the route's findings with today's date "for the audit trail", so
+    the same request decided on another day gives another decision."""
+
+    __name__ = "broken.stamps_today"
+
+    @hookimpl(tryfirst=True)
+    def agency_approval_route(self, request: ApprovalRequest, policy: Policy) -> Route | None:
+        route = approvals.agency_approval_route(request=request, policy=policy)
+        if route is None:
+            return None
+        today = date.today().isoformat()
+        stamped = [attrs.evolve(f, facts={**f.facts, "as_of": today}) for f in route.findings]
+        return attrs.evolve(route, findings=stamped)

@@ -192,6 +192,15 @@ def test_a_plugin_keeping_state_is_reported_as_such_naming_it() -> None:
     assert "plugin broken.route_cache keeps state between calls" in caught.value.problem
 
 
+def test_a_plugin_reading_the_clock_is_reported_as_such_naming_it() -> None:
+    """Three calls microseconds apart agree; the same calls under a moved clock do not."""
+    determinism = next(p for p in PROPERTIES if p.id == "determinism")
+    with pytest.raises(Violation) as caught:
+        verify(determinism, Subject([B.StampsToday()]), DEFAULT)
+    assert caught.value.control == "determinism"
+    assert caught.value.problem.startswith("plugin broken.stamps_today reads the clock")
+
+
 def test_a_failure_that_does_not_replay_is_a_determinism_violation() -> None:
     """Hypothesis's FlakyFailure never escapes: the failure is reported as determinism, naming
     the plugin under test."""

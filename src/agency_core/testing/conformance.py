@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from itertools import permutations
 from typing import Any, Final
 
 import attrs
 import hypothesis
 import pluggy
+import time_machine
 from hypothesis import HealthCheck, given
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
@@ -234,26 +235,54 @@ def _differing_plugins(decisions: Sequence[Decision]) -> list[str]:
     return sorted({item[0] for found in seen for item in found - common})
 
 
+def _names(subject: Subject) -> list[str]:
+    """The plugins under test, when the decisions do not show which one answered differently."""
+    return [plugin_name(p) for p in subject.plugins] or ["(a bundled one)"]
+
+
 def _stateful(
     subject: Subject, problem: str, example: object, decisions: Sequence[Decision]
 ) -> Violation:
     """A determinism violation naming the plugins whose findings changed (when the decisions
     show none, the plugins under test: one of them answered differently before)."""
-    names = _differing_plugins(decisions) or [plugin_name(p) for p in subject.plugins]
+    names = _differing_plugins(decisions) or _names(subject)
     return Violation(
         "determinism",
-        f"plugin {', '.join(names) or '(a bundled one)'} keeps state between calls "
-        f"(or reads the clock): {problem}",
+        f"plugin {', '.join(names)} keeps state between calls: {problem}",
         example,
         decisions,
     )
 
 
+CLOCK_SHIFTS: Final = (timedelta(days=397, hours=13, minutes=17), -timedelta(days=1461, hours=7))
+"""How far the determinism property moves the clock: a year and a month ahead at another hour,
+four years back (another leap cycle, another time of day)."""
+
+
+def _shifted(subject: Subject, requests: list[Request], shift: timedelta) -> list[Decision]:
+    """The decisions of fresh plugins while every clock of the process reads ``now + shift``."""
+    with time_machine.travel(datetime.now(UTC) + shift, tick=False):
+        return subject.fresh().decide_many(requests)
+
+
 def _determinism(subject: Subject, requests: list[Request]) -> None:
-    """The same answers from fresh copies of the plugins asked in order and in reversed order,
-    and from the long-lived engine (which has answered everything before) asked again after the
-    other requests."""
+    """The same answers from fresh copies of the plugins asked in order, in reversed order and
+    under a shifted clock (a decision depends on its request and policy, never on when it is
+    asked), and from the long-lived engine (which has answered everything before) asked again
+    after the other requests."""
     forward = subject.fresh().decide_many(requests)
+    for shift in CLOCK_SHIFTS:
+        moved = _shifted(subject, requests, shift)
+        for request, here, there in zip(requests, forward, moved, strict=True):
+            if here != there:
+                raise Violation(
+                    "determinism",
+                    f"plugin {', '.join(_differing_plugins([here, there]) or _names(subject))} "
+                    f"reads the clock: the same request gave another decision with the clock "
+                    f"moved by {shift}",
+                    request,
+                    [here, there],
+                )
     backward = list(reversed([subject.fresh().decide(r) for r in reversed(requests)]))
     lived = subject.engine
     for index, request in enumerate(requests):
