@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 import cattrs
 
-from agency_core.convert import error_lines, strict_converter
+from agency_core.convert import converter, error_lines
 from agency_core.errors import CalendarError, InvalidInput, PolicyError
 
 __all__ = [
@@ -95,9 +95,6 @@ def schedule_problems(years: Mapping[str, YearSchedule], path: str) -> Iterator[
                 yield f"{day} is both a holiday and an adjusted working day @ {at}"
 
 
-_converter = strict_converter()
-
-
 def read_calendar(data: bytes, source: str) -> dict[int, YearSchedule]:
     """The years of the calendar file ``data`` (TOML); ``source`` names it in errors.
 
@@ -108,7 +105,7 @@ def read_calendar(data: bytes, source: str) -> dict[int, YearSchedule]:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(source, [f"not UTF-8 TOML: {exc}"]) from None
     try:
-        years = _converter.structure(raw, _CalendarFile).years
+        years = converter.structure(raw, _CalendarFile).years
     except cattrs.BaseValidationError as exc:
         raise PolicyError(source, error_lines(exc)) from None
     problems = list(schedule_problems(years, "$.years"))

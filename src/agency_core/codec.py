@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 import types
 import typing
 from collections.abc import Mapping
-from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, get_args, get_origin
@@ -20,11 +18,10 @@ from typing import TYPE_CHECKING, Any, Final, get_args, get_origin
 import attrs
 import cattrs
 
-from agency_core.convert import error_lines, strict_converter
-from agency_core.decision import LANGUAGES, Fact
+from agency_core.convert import converter, error_lines
+from agency_core.decision import LANGUAGES
 from agency_core.engine import KINDS
 from agency_core.entities import Money
-from agency_core.entities.money import to_decimal
 from agency_core.errors import InvalidInput
 from agency_core.transitions import TransitionCheck
 
@@ -32,49 +29,12 @@ if TYPE_CHECKING:
     from agency_core.engine import Engine
 
 __all__ = [
-    "converter",
     "decision_schema",
     "parse_json",
     "request_from_json",
     "request_schema",
     "request_to_json",
 ]
-
-converter: Final = strict_converter(unstruct_collection_overrides={AbstractSet: sorted})
-"""The JSON converter of requests: strict about types, refusing unknown keys."""
-
-
-def _fact(value: object, _type: object) -> Fact:
-    if value is None or type(value) in (str, int, bool):
-        return value  # type: ignore[return-value]
-    raise ValueError(f"a fact is a string, an integer, a boolean or null, not {value!r}")
-
-
-_AMOUNT: Final = re.compile(r"[0-9]+(\.[0-9]+)?")
-"""An amount as the request schema publishes it (ASCII digits, no sign, no exponent)."""
-
-
-def _money(value: object, _type: type) -> Money:
-    if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
-        raise ValueError(f'money must be {{"amount": "...", "currency": "CNY"}}, not {value!r}')
-    amount = value["amount"]
-    if isinstance(amount, str) and not _AMOUNT.fullmatch(amount):
-        raise ValueError(f"amount must be digits with an optional fraction, not {amount[:40]!r}")
-    return Money(to_decimal(amount), value["currency"])
-
-
-def _money_json(money: Money) -> dict[str, str]:
-    return {"amount": str(money.amount), "currency": money.currency}
-
-
-converter.register_structure_hook_func(lambda t: t == Fact, _fact)
-converter.register_structure_hook(Money, _money)
-converter.register_unstructure_hook(
-    Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
-)
-converter.register_unstructure_hook(Decimal, str)
-converter.register_unstructure_hook(date, date.isoformat)
-converter.register_unstructure_hook(datetime, datetime.isoformat)
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -1,21 +1,33 @@
-"""The strict cattrs converters behind policy files and JSON requests, and their error lines."""
+"""The one cattrs converter of agency-core: what comes in, what goes out, and its error lines.
+
+``converter`` reads policy files, calendar files, plugin policy sections and JSON requests
+strictly (unknown keys and loose types refused) and writes the JSON the CLI, the log and hosts
+see: money as ``{"amount": "12.50", "currency": "CNY"}``, decimals as strings, dates and
+datetimes in ISO 8601, sets as sorted arrays, findings and decisions with their messages in
+every language. ``canonical`` is the same rules for the bytes that are hashed
+(:mod:`agency_core.store.canonical`): datetimes in UTC with microseconds, and attrs instances
+field by field as they are, whatever their annotations say.
+"""
 
 from __future__ import annotations
 
 import enum
 import re
-from datetime import date, datetime
+from collections.abc import Mapping, Set
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
+import attrs
 import cattrs
 from cattrs.cols import is_any_set, is_sequence
 from cattrs.v import format_exception
 
-from agency_core.entities.money import to_decimal
+from agency_core.decision import LANGUAGES, Decision, Fact, Finding
+from agency_core.entities.money import Money, to_decimal
 from agency_core.errors import AgencyError
 
-__all__ = ["error_lines", "strict_converter"]
+__all__ = ["canonical", "converter", "error_lines", "finding_view", "utc_iso"]
 
 T = TypeVar("T")
 
@@ -69,13 +81,10 @@ def _datetime(value: object, _type: type) -> datetime:
     )
 
 
-def strict_converter(**options: Any) -> cattrs.Converter:
-    """A new converter refusing unknown keys and loose types (no "1" for 1, no 1.5 for money).
-
-    Strings, integers and booleans must have exactly that type; enums take their values;
-    decimals come from strings or integers; dates and datetimes from ISO 8601 strings.
-    """
-    converter = cattrs.Converter(forbid_extra_keys=True, **options)
+def _strict(converter: cattrs.Converter) -> None:
+    """Refuse loose types: strings, integers and booleans must have exactly that type; enums
+    take their values; decimals come from strings or integers; dates and datetimes from ISO 8601
+    strings; money is ``{"amount", "currency"}`` with the amount as the schema publishes it."""
     for kind in (str, int, bool):
         converter.register_structure_hook(kind, _exactly(kind))
     for base in (enum.Enum, enum.StrEnum):  # StrEnum: more specific than str in the MRO
@@ -83,8 +92,111 @@ def strict_converter(**options: Any) -> cattrs.Converter:
     converter.register_structure_hook(Decimal, _decimal)
     converter.register_structure_hook(date, _date)
     converter.register_structure_hook(datetime, _datetime)
+    converter.register_structure_hook(Money, _money)
+    converter.register_structure_hook_func(lambda t: t == Fact, _fact)
     _refuse_strings_as_collections(converter)
-    return converter
+
+
+def _fact(value: object, _type: object) -> Fact:
+    if value is None or type(value) in (str, int, bool):
+        return value  # type: ignore[return-value]
+    raise ValueError(f"a fact is a string, an integer, a boolean or null, not {value!r}")
+
+
+_AMOUNT: Final = re.compile(r"[0-9]+(\.[0-9]+)?")
+"""An amount as the request schema publishes it (ASCII digits, no sign, no exponent)."""
+
+
+def _money(value: object, _type: type) -> Money:
+    if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
+        raise ValueError(f'money must be {{"amount": "...", "currency": "CNY"}}, not {value!r}')
+    amount = value["amount"]
+    if isinstance(amount, str) and not _AMOUNT.fullmatch(amount):
+        raise ValueError(f"amount must be digits with an optional fraction, not {amount[:40]!r}")
+    return Money(to_decimal(amount), value["currency"])
+
+
+def utc_iso(at: datetime) -> str:
+    """``at`` in UTC, ISO 8601 with microseconds: how hashed bodies write every datetime."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def finding_view(finding: Finding) -> dict[str, Any]:
+    """What readers see of a finding (the decision's JSON, the log's body): its message rendered
+    in every language. A finding inside a request (a route's) is written as the entity it is."""
+    return {
+        "control": finding.control,
+        "severity": finding.severity.value,
+        "plugin": finding.plugin,
+        "facts": dict(finding.facts),
+        "message": {lang: finding.message(lang) for lang in LANGUAGES},
+    }
+
+
+def _decision(decision: Decision) -> dict[str, Any]:
+    route = decision.route
+    return {
+        "kind": decision.kind,
+        "outcome": decision.outcome.value,
+        "route": None
+        if route is None
+        else {
+            "action": route.action,
+            "steps": [{"role": s.role, "scope": s.scope.value} for s in route.steps],
+        },
+        "findings": [finding_view(f) for f in decision.findings],
+        "policy": {"version": decision.policy_version, "sha256": decision.policy_sha256},
+        "plugins": decision.plugins_sha256,
+    }
+
+
+def _out(converter: cattrs.Converter, datetimes: Any) -> None:
+    """How values are written (both converters): the JSON forms of the module docstring."""
+    converter.register_unstructure_hook(
+        Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
+    )
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_unstructure_hook(datetime, datetimes)
+    converter.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum),
+        lambda e: converter.unstructure(e.value),
+    )
+
+
+def _json() -> cattrs.Converter:
+    made = cattrs.Converter(forbid_extra_keys=True, unstruct_collection_overrides={Set: sorted})
+    _strict(made)
+    _out(made, datetime.isoformat)
+    made.register_unstructure_hook(Decision, _decision)
+    return made
+
+
+def _canonical() -> cattrs.Converter:
+    """Writes by the runtime type of every value, as :func:`agency_core.store.canonical.plain`
+    promises: attrs instances field by field, mappings with string keys, sets sorted."""
+    made = cattrs.Converter()
+    _out(made, utc_iso)
+    each = made.unstructure
+    made.register_unstructure_hook_factory(attrs.has, lambda cls: _fields_of(cls, each))
+    made.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Mapping),
+        lambda value: {str(k): each(v) for k, v in value.items()},
+    )
+    made.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Set),
+        lambda value: sorted(each(v) for v in value),
+    )
+    made.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, list | tuple),
+        lambda value: [each(v) for v in value],
+    )
+    return made
+
+
+def _fields_of(cls: type, each: Any) -> Any:
+    names = tuple(f.name for f in attrs.fields(cls))
+    return lambda value: {name: each(getattr(value, name)) for name in names}
 
 
 def _refuse_strings_as_collections(converter: cattrs.Converter) -> None:
@@ -127,3 +239,10 @@ def error_lines(exc: cattrs.BaseValidationError) -> list[str]:
     """
     lines = cattrs.transform_error(exc, path="$", format_exception=_format)
     return [_KEY.sub(r".\1", line) for line in lines]
+
+
+converter: Final = _json()
+"""Reads policy files and JSON requests strictly, writes JSON for readers."""
+
+canonical: Final = _canonical()
+"""Writes the JSON-ready data whose canonical bytes are hashed."""

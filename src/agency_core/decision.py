@@ -119,13 +119,9 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the message in every language."""
-        return {
-            "control": self.control,
-            "severity": self.severity.value,
-            "plugin": self.plugin,
-            "facts": dict(self.facts),
-            "message": {lang: self.message(lang) for lang in LANGUAGES},
-        }
+        from agency_core.convert import finding_view
+
+        return finding_view(self)
 
 
 @attrs.frozen
@@ -215,18 +211,8 @@ class Decision:
         return tuple(f for f in self.findings if f.severity is Severity.DENY)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the decision."""
-        route = None
-        if self.route is not None:
-            route = {
-                "action": self.route.action,
-                "steps": [{"role": s.role, "scope": s.scope.value} for s in self.route.steps],
-            }
-        return {
-            "kind": self.kind,
-            "outcome": self.outcome.value,
-            "route": route,
-            "findings": [f.to_dict() for f in self.findings],
-            "policy": {"version": self.policy_version, "sha256": self.policy_sha256},
-            "plugins": self.plugins_sha256,
-        }
+        """A JSON-ready dict of the decision (the form :func:`agency_core.codec.decision_schema`
+        describes)."""
+        from agency_core.convert import converter
+
+        return converter.unstructure(self, Decision)  # type: ignore[no-any-return]

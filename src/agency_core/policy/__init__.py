@@ -11,7 +11,6 @@ from agency_core.policy.compiled import (
     lower_approvals,
 )
 from agency_core.policy.load import (
-    converter,
     default_policy,
     load_policy,
     parse_policy,
@@ -29,7 +28,6 @@ __all__ = [
     "Retention",
     "RetentionRule",
     "add_years",
-    "converter",
     "default_policy",
     "load_policy",
     "lower_approvals",

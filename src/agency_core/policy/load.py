@@ -21,7 +21,7 @@ from agency_core.calendar import (
     read_calendar,
     schedule_problems,
 )
-from agency_core.convert import error_lines, strict_converter
+from agency_core.convert import converter, error_lines
 from agency_core.decision import RouteStep
 from agency_core.entities import Role
 from agency_core.entities import _fields as _f
@@ -37,7 +37,7 @@ from agency_core.policy.compiled import (
 )
 from agency_core.policy.model import ActionSpec, Basis, PolicyFile, TierSpec
 
-__all__ = ["converter", "default_policy", "load_policy", "parse_policy"]
+__all__ = ["default_policy", "load_policy", "parse_policy"]
 
 # Bounds: what the engine and the store can hold, checked before anything is built.
 MAX_BYTES = 1_000_000
@@ -56,9 +56,6 @@ MAX_VERSION = 64
 """The decision log stores the policy version in 64 characters."""
 MAX_PREFIX = 16
 """The registry stores a number prefix in 16 characters (RET-05)."""
-
-converter = strict_converter()
-"""The policy converter: our own, so nobody's global converter changes how policies load."""
 
 
 def parse_policy(data: bytes, source: str = "<policy>", *, base: Path | None = None) -> Policy:

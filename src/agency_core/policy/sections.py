@@ -10,12 +10,11 @@ from typing import Any
 import attrs
 import cattrs
 
-from agency_core.convert import error_lines
+from agency_core.convert import converter, error_lines
 from agency_core.entities._fields import frozen_map
 from agency_core.errors import AgencyError, PolicyError
 from agency_core.kinds import Registration, Section
 from agency_core.policy.compiled import Policy
-from agency_core.policy.load import converter
 
 __all__ = ["bind_sections"]
 

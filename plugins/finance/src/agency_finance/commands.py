@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from agency_core.convert import strict_converter
+from agency_core.convert import converter
 from agency_core.engine import Engine
 from agency_core.errors import AgencyError
 from agency_core.store.session import open_store
@@ -24,7 +24,6 @@ _url = click.option(
     envvar="AGENCY_DATABASE_URL",
     help="sqlite:///path or postgresql+psycopg://user:password@host/db ($AGENCY_DATABASE_URL).",
 )
-_json = strict_converter()
 
 
 def _engine() -> Engine:
@@ -50,7 +49,7 @@ def _finance(url: str) -> Iterator[Finance]:
 
 
 def _echo(value: Any) -> None:
-    click.echo(json.dumps(_json.unstructure(value), default=str, ensure_ascii=False))
+    click.echo(json.dumps(converter.unstructure(value), ensure_ascii=False))
 
 
 @click.group("finance")
@@ -65,7 +64,7 @@ def budget(url: str, budget_id: str) -> None:
     """A budget's position: state, approved amount and adjustments, spent, remaining (FIN-02)."""
     with _finance(url) as fin:
         position = fin.budgets.position(budget_id)
-        _echo({**_json.unstructure(position), "remaining": str(position.remaining)})
+        _echo({**converter.unstructure(position), "remaining": str(position.remaining)})
 
 
 @finance.command("credit")
