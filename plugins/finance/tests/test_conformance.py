@@ -29,6 +29,7 @@ from agency_core.decision import Finding, Severity
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import Policy
 from agency_core.testing import conformance
+from agency_core.transitions import StateMachine, TransitionCheck
 
 
 def variant(name: str, **hooks: Callable[..., Iterable[Finding]]) -> types.SimpleNamespace:
@@ -186,3 +187,30 @@ def test_the_properties_follow_a_firm_s_own_section(
     assert spec.categories["差旅费"].limit == Decimal("0.01")
     report = run([plugin], firm)
     assert report.ok, str(report)
+
+
+def roles_without_inheritance(
+    check: TransitionCheck, machine: StateMachine, policy: Policy
+) -> Iterable[Finding] | None:
+    """FIN-09: the approver's roles read as held, without the roles they inherit."""
+    found = plugin.agency_check_transition(check=check, machine=machine, policy=policy)
+    if found is None or check.from_state != "filed":
+        return found
+    roles = policy.section(SECTION, FinancePolicy).budget_approver_roles
+    if set(check.actor.roles) & set(roles):
+        return found
+    return [*found, Finding("FIN-09", Severity.DENY, budgets.NOT_MANAGEMENT, {})]
+
+
+def test_budget_moves_bite_under_a_firm_with_an_inherited_approver_role(
+    make_policy: Callable[[str], Policy],
+) -> None:
+    firm = make_policy(
+        '\n[roles.chairman]\nname_en = "Chairman"\nname_zh = "董事长"\n'
+        'inherits = ["general_manager"]\n'
+    )
+    assert run([plugin], firm, only=["FIN-09"]).ok
+    broken = variant("FIN-09", agency_check_transition=roles_without_inheritance)
+    report = run([broken], firm, only=["FIN-09"])
+    assert report.failed == ("FIN-09",), str(report)
+    assert "budget-moves" in str(report).split("FAIL ", 1)[1].split(":", 1)[0]

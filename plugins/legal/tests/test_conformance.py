@@ -12,7 +12,7 @@ import attrs
 import pytest
 from agency_legal import rules
 from agency_legal.conformance import PROPERTIES
-from agency_legal.entities import ContractSigning, Verdict
+from agency_legal.entities import ContractSigning, LegalReview, Verdict
 from agency_legal.store import EXTENSION, SWEEPS, MatterRecordRow, MatterRow
 from sqlalchemy import and_, exists, literal, or_, select, union_all
 from sqlalchemy.sql import Select
@@ -121,3 +121,15 @@ def test_a_sweep_left_out_is_caught_under_leg02() -> None:
 
     report = run([variant("no-sweep", agency_register_store=no_sweeps)], only=["LEG-02"])
     assert report.failed == ("LEG-02",), str(report)
+
+
+def drafter_may_review(check: LegalReview, policy: Policy) -> list[Finding]:
+    """LEG-01: the drafter is kept out only at signing; recording their review is let through."""
+    return [f for f in rules.check_review(check, policy) if f.text is not rules.DRAFTER_REVIEWS]
+
+
+def test_a_review_by_the_drafter_let_through_is_caught_under_leg01() -> None:
+    broken = variant("LEG-01", agency_check_legal_review=drafter_may_review)
+    report = run([broken], only=["LEG-01"])
+    assert report.failed == ("LEG-01",), str(report)
+    assert "FAIL LEG-01[independent-review]" in str(report)

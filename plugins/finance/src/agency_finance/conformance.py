@@ -185,10 +185,7 @@ def _fin01(subject: Subject, claim: ExpenseClaim) -> None:
         return
     keys = [(a.kind.value, a.number) for a in claim.attachments]
     reused = any(f"{kind}:{number}" in claim.claimed_before for kind, number in keys)
-    total = sum(
-        (a.amount.amount for a in dict(zip(keys, claim.attachments, strict=True)).values()),
-        Decimal(0),
-    )
+    total = sum((a.amount.amount for a in claim.attachments), Decimal(0))
     if len(set(keys)) != len(keys):
         _must("FIN-01", Severity.DENY, claim, decision, "an attachment attached twice")
     elif reused:
@@ -204,10 +201,6 @@ def _fin01(subject: Subject, claim: ExpenseClaim) -> None:
 
 @st.composite
 def _spends(draw: st.DrawFn, subject: Subject) -> BudgetSpend:
-    currency = subject.policy.currency
-    year = draw(st.integers(2024, 2027))
-    start = _fiscal_start(subject, year)
-    approved_at = datetime.combine(start, datetime.min.time(), UTC) - timedelta(days=30)
     amount = draw(
         st.sampled_from([Decimal(100000), Decimal("0.01")]) | st.decimals(0, 10**6, places=2)
     )
@@ -218,34 +211,14 @@ def _spends(draw: st.DrawFn, subject: Subject) -> BudgetSpend:
         st.sampled_from([Decimal(0), amount, amount + adjustments + FEN])
         | st.decimals(0, 2 * 10**5, places=2)
     )
-    remaining = amount + adjustments - spent
-    edges = _edges(remaining, amount - spent) or [FEN]
-    pick = st.sampled_from(edges) | st.decimals(FEN, 3 * 10**5, places=2)
-    money = draw(pick)
+    edges = _edges(amount + adjustments - spent, amount - spent) or [FEN]
+    money = draw(st.sampled_from(edges) | st.decimals(FEN, 3 * 10**5, places=2))
+    year = draw(st.integers(2024, 2027))
+    start = _fiscal_start(subject, year)
     day = draw(st.sampled_from([start, start + timedelta(days=200)]))
-    position = BudgetPosition(
-        "预算-2026-销售",
-        "销售部",
-        year,
-        "approved",
-        approved_at,
-        Money(amount, currency),
-        Money(adjustments, currency),
-        Money(spent, currency),
-    )
-    if draw(st.integers(0, 9)) == 0:  # a budget kept in another currency
-        position = BudgetPosition(
-            position.budget,
-            position.department,
-            year,
-            "approved",
-            approved_at,
-            Money(amount, _other(subject)),
-            Money(adjustments, _other(subject)),
-            Money(spent, _other(subject)),
-        )
     at = draw(S.instants_on(day, subject.policy))
-    return BudgetSpend("支出-1", position, Money(money, currency), "员工甲", at)
+    kept = _other(subject) if draw(st.integers(0, 9)) == 0 else None  # another currency
+    return _spend(subject, money, amount, adjustments, spent, at=at, year=year, currency=kept)
 
 
 def _spend(
