@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,6 +31,9 @@ from agency_finance.entities import (
 from agency_finance.policy import SECTION, FinancePolicy
 from agency_finance.sweeps import SWEEPS
 from agency_finance.tables import metadata
+
+if TYPE_CHECKING:
+    from agency_core.testing.conformance import Property
 
 VERSIONS = Path(__file__).parent / "migrations" / "versions"
 
@@ -124,6 +127,14 @@ def agency_check_transition(
     if check.subject_kind != budgets.BUDGET:
         return None
     return budgets.check_budget_move(check, policy)
+
+
+@hookimpl
+def agency_register_properties(register: Registrar[Property]) -> None:
+    from agency_finance.conformance import PROPERTIES  # hypothesis only when the kit runs
+
+    for prop in PROPERTIES:
+        register(prop)
 
 
 def _scene(store: Any, say: Callable[[str], None]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
@@ -13,6 +14,9 @@ from agency_core.store.extension import StoreExtension
 from agency_legal import hookspecs, rules
 from agency_legal.entities import ContractSigning, LegalReview
 from agency_legal.policy import LegalPolicy
+
+if TYPE_CHECKING:
+    from agency_core.testing.conformance import Property
 
 
 @hookimpl
@@ -52,3 +56,11 @@ def agency_check_legal_review(check: LegalReview, policy: Policy) -> Iterable[Fi
 @hookimpl
 def agency_check_contract_signing(check: ContractSigning, policy: Policy) -> Iterable[Finding]:
     return list(rules.check_signing(check, policy))
+
+
+@hookimpl
+def agency_register_properties(register: Registrar[Property]) -> None:
+    from agency_legal.conformance import PROPERTIES  # hypothesis only when the kit runs
+
+    for prop in PROPERTIES:
+        register(prop)

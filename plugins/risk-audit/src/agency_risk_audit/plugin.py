@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
@@ -17,6 +17,9 @@ from agency_risk_audit import hookspecs, rules
 from agency_risk_audit.entities import AuditFacts, FindingFacts, IndicatorReading, Risk
 from agency_risk_audit.policy import RiskAuditPolicy
 from agency_risk_audit.store import SWEEPS, metadata
+
+if TYPE_CHECKING:
+    from agency_core.testing.conformance import Property
 
 
 @hookimpl
@@ -86,6 +89,14 @@ def agency_check_transition(check: TransitionCheck) -> Iterator[Finding] | None:
     if check.subject_kind == rules.FINDING:
         return rules.check_finding(check)
     return None
+
+
+@hookimpl
+def agency_register_properties(register: Registrar[Property]) -> None:
+    from agency_risk_audit.conformance import PROPERTIES  # hypothesis only when the kit runs
+
+    for prop in PROPERTIES:
+        register(prop)
 
 
 def _scene(store: Any, say: Callable[[str], None]) -> None:
