@@ -224,26 +224,24 @@ def _prop(
 
 
 @st.composite
-def _complaints(draw: st.DrawFn, subject: Subject) -> Complaint:
+def _complaints(draw: st.DrawFn, subject: Subject, kind: str) -> Complaint:
+    """``timing``: every text filled, recorded around the limit; ``texts``: at once, with blank
+    texts among filled ones."""
     limit = timedelta(hours=_spec(subject).record_within_hours)
     received = draw(_instants(subject, 0))
-    delay = draw(
-        st.sampled_from([limit - _MICRO, limit, limit + _MICRO, timedelta(0), limit + _DAY])
-        | st.integers(0, 3 * 24 * 3600).map(lambda s: timedelta(seconds=s))
-    )
-    delay = max(delay, timedelta(0))
+    delay = timedelta(0)
+    texts: tuple[str, ...] = _FILLED
+    if kind == "timing":
+        delay = draw(
+            st.sampled_from([limit - _MICRO, limit, limit + _MICRO, timedelta(0), limit + _DAY])
+            | st.integers(0, 3 * 24 * 3600).map(lambda s: timedelta(seconds=s))
+        )
+    else:
+        texts = tuple(draw(st.sampled_from([f, *_TEXTS[:3]])) for f in _FILLED)
     recorded = (received + delay).astimezone(draw(st.sampled_from(TIMEZONES)))
-    texts = st.sampled_from(_TEXTS)
-    return Complaint(
-        draw(st.sampled_from(_IDS)),
-        "客户-1",
-        draw(texts),
-        draw(texts),
-        draw(texts | st.just("138 0000 0000")),
-        received,
-        recorded,
-        "客服甲",
-    )
+    content, demand, contact = texts
+    ids = st.sampled_from(_IDS)
+    return Complaint(draw(ids), "客户-1", content, demand, contact, received, recorded, "客服甲")
 
 
 def _complaint_cases(subject: Subject, thorough: bool) -> Iterator[Complaint]:
@@ -399,11 +397,20 @@ def _closing(subject: Subject, example: tuple[Any, ...]) -> None:
 
 
 @st.composite
-def _visits(draw: st.DrawFn, subject: Subject) -> tuple[datetime, datetime, str]:
+def _visits(draw: st.DrawFn, subject: Subject, kind: str) -> tuple[datetime, datetime, str]:
+    """``timing``: with what the client said, around the delivery; ``outcome``: a day after it,
+    with blank outcomes among real ones."""
     delivered = draw(_instants(subject, 0))
-    shift = draw(st.sampled_from([-_MICRO, timedelta(0), _MICRO, -timedelta(hours=1), 5 * _DAY]))
+    if kind == "timing":
+        shift = draw(
+            st.sampled_from([-_MICRO, timedelta(0), _MICRO, -timedelta(hours=1), 5 * _DAY])
+            | st.integers(-12 * 3600, 12 * 3600).map(lambda s: timedelta(seconds=s))
+        )
+        outcome = "满意"
+    else:
+        shift, outcome = _DAY, draw(st.sampled_from(_TEXTS))
     at = (delivered + shift).astimezone(draw(st.sampled_from(TIMEZONES)))
-    return delivered, at, draw(st.sampled_from(_TEXTS))
+    return delivered, at, outcome
 
 
 def _visit_cases(subject: Subject, thorough: bool) -> Iterator[tuple[datetime, datetime, str]]:
@@ -503,6 +510,7 @@ PROPERTIES: Final = (
         _complaints,
         _recorded,
         _complaint_cases,
+        kinds=("timing", "texts"),
     ),
     _prop(
         "CS-02",
@@ -549,6 +557,7 @@ PROPERTIES: Final = (
         _visits,
         _visit,
         _visit_cases,
+        kinds=("timing", "outcome"),
     ),
     _prop(
         "CS-06",
