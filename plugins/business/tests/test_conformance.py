@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Iterable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import agency_business.plugin as plugin
@@ -18,12 +19,17 @@ from agency_business.entities import CaseFacts, CaseIntake
 from agency_business.machines import CASE, TASK
 from agency_business.policy import SECTION, BusinessPolicy
 from agency_business.rules import Guard
+from agency_business.store import metadata
+from agency_business.sweeps import SWEEPS
 
 from agency_core.decision import Finding
 from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy, parse_policy
+from agency_core.store.audit import Sweep
+from agency_core.store.extension import StoreExtension
+from agency_core.store.tracked import overdue_sweep
 from agency_core.testing import conformance
 from agency_core.transitions import StateMachine, TransitionCheck
 
@@ -43,6 +49,9 @@ materials = ["application_form", "business_license"]
 """A firm's own section: another scope, prefix, channel list and hand-over."""
 
 
+VERSIONS = Path(plugin.__file__).parent / "migrations" / "versions"
+
+
 def _firm() -> Policy:
     default = resources.files("agency_core.policy").joinpath("default.toml").read_bytes()
     return parse_policy(default + FIRM, "firm.toml")
@@ -57,6 +66,7 @@ class Business:
         guards: dict[str, Guard] | None = None,
         intake: Any = None,
         machine: StateMachine = CASE,
+        sweeps: tuple[Sweep, ...] = SWEEPS,
     ) -> None:
         self.guards = {state: rule for state, (_control, rule) in rules.GUARDS.items()}
         self.guards.update(guards or {})
@@ -64,6 +74,7 @@ class Business:
             del self.guards[state]
         self.intake = intake or rules.check_intake
         self.machine = machine
+        self.sweeps = sweeps
 
     @hookimpl
     def agency_addhooks(self, pluginmanager: HookRegistry) -> None:
@@ -81,6 +92,10 @@ class Business:
     @hookimpl
     def agency_register_policy(self, register: Registrar[Section]) -> None:
         register(Section(SECTION, BusinessPolicy))
+
+    @hookimpl
+    def agency_register_store(self, register: Registrar[StoreExtension]) -> None:
+        register(StoreExtension("business", VERSIONS, metadata, self.sweeps))
 
     @hookimpl
     def agency_check_case_intake(self, check: CaseIntake, policy: Policy) -> Iterable[Finding]:
@@ -183,6 +198,14 @@ def _scope_of_the_defaults(intake: CaseIntake, spec: BusinessPolicy) -> list[Fin
     return rules.check_intake(intake, spec)
 
 
+_TASKS_ONLY = tuple(
+    overdue_sweep("BIZ-04", "tasks past their deadline", "business_task")
+    if sweep.control == "BIZ-04"
+    else sweep
+    for sweep in SWEEPS
+)
+"""BIZ-04: the overdue sweep narrowed to tasks: a case past its agreed date goes unreported."""
+
 BROKEN = {
     "BIZ-01": Business(guards={"accepted": _accept_without_scope}),
     "BIZ-02": Business(intake=_intake_first_missing),
@@ -194,6 +217,8 @@ BROKEN = {
     "BIZ-08": Business(guards={"closed": _close_parts_only}),
     "BIZ-09": Business(guards={"delivered": _deliver_anything}),
 }
+MORE_BROKEN = [("BIZ-04", Business(sweeps=_TASKS_ONLY))]
+"""A second broken copy where a control has a second property (the store's sweep)."""
 
 
 def test_every_control_has_a_property_and_a_broken_variant() -> None:
@@ -221,9 +246,9 @@ def test_the_copy_without_a_bug_keeps_every_property() -> None:
     assert report.failed == (), str(report)
 
 
-@pytest.mark.parametrize("control", sorted(BROKEN))
-def test_a_broken_replacement_is_caught_under_its_control(control: str) -> None:
-    report = conformance.check(plugins=[BROKEN[control]], only=[control], properties=PROPERTIES)
+@pytest.mark.parametrize(("control", "broken"), [*sorted(BROKEN.items()), *MORE_BROKEN])
+def test_a_broken_replacement_is_caught_under_its_control(control: str, broken: Business) -> None:
+    report = conformance.check(plugins=[broken], only=[control], properties=PROPERTIES)
     assert report.failed == (control,), str(report)
 
 

@@ -16,6 +16,9 @@ apart written in other offsets, subjects and actors with Chinese ids.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
@@ -23,12 +26,16 @@ from itertools import chain, combinations, pairwise, permutations
 from typing import Any, Final
 
 from hypothesis import strategies as st
+from sqlalchemy import delete
 
 from agency_business.entities import APPROVAL_STATES, CaseFacts, CaseIntake
 from agency_business.policy import SECTION, BusinessPolicy
 from agency_core.decision import Decision, Outcome, Severity
 from agency_core.entities import Employee
 from agency_core.errors import PluginError
+from agency_core.store.audit import all_sweeps, run_audit
+from agency_core.store.models import TrackedItemRow, TrackedMoveRow
+from agency_core.store.session import Store, open_store
 from agency_core.testing._kit import expect
 from agency_core.testing.conformance import Property, Subject, Violation
 from agency_core.testing.strategies import TIMEZONES, edge_days, instants_on
@@ -587,6 +594,85 @@ def _handover_examples(subject: Subject) -> st.SearchStrategy[frozenset[str]]:
     return st.frozensets(st.sampled_from([*spec.handover, "receipt", "invoice_copy"]))
 
 
+# -- BIZ-04: overdue tasks and cases are reported (the store's sweep) ----------------------------
+
+_SCRATCH: Final[dict[int, Store]] = {}
+_ON_DAYS: Final = (date(2024, 2, 29), date(2025, 1, 1), date(2025, 10, 1), date(2026, 12, 31))
+"""Audit days: 29 February, a year's first day, a holiday, a year's last day."""
+
+
+def _scratch(subject: Subject) -> Store:
+    """A scratch SQLite store of the subject's engine (its migrations applied), one per subject,
+    removed with it."""
+    key = id(subject)
+    if key not in _SCRATCH:
+        directory = tempfile.mkdtemp(prefix="agency-kit-")
+        store = open_store(f"sqlite:///{directory}/kit.db", engine=subject.engine)
+        store.upgrade()
+        _SCRATCH[key] = store
+        weakref.finalize(subject, _drop, key, directory)
+    return _SCRATCH[key]
+
+
+def _drop(key: int, directory: str) -> None:
+    _SCRATCH.pop(key).dispose()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _overdue_cases(subject: Subject, thorough: bool) -> Iterator[date]:
+    yield from _ON_DAYS
+
+
+def _overdue(subject: Subject, on: date) -> None:
+    """Seed every state of a case and of a task, due the day before ``on``, on it and after:
+    the sweep reports exactly the open ones due before ``on``."""
+    machines = [_machine(subject, "BIZ-04")]
+    task = subject.engine.machines.get("business_task")
+    if task is not None:
+        machines.append(task.item)
+    rows = [
+        (machine.subject, state, state not in machine.closed, on + timedelta(days=shift))
+        for machine in machines
+        for state in sorted(machine.states)
+        for shift in (-1, 0, 1)
+    ]
+    store = _scratch(subject)
+    opened = datetime.combine(on - timedelta(days=30), datetime.min.time(), TIMEZONES[0])
+    with store.transaction() as tx:
+        tx.session.execute(delete(TrackedMoveRow))
+        tx.session.execute(delete(TrackedItemRow))
+        for index, (kind, state, is_open, due) in enumerate(rows):
+            tx.session.add(
+                TrackedItemRow(
+                    id=f"任务-{index}",
+                    subject_kind=kind,
+                    control="BIZ-04",
+                    owner="B1",
+                    state=state,
+                    is_open=is_open,
+                    due_on=due,
+                    opened_at=opened,
+                    open_key=f"kit-{index}",
+                )
+            )
+    sweeps = [sweep for sweep in all_sweeps(store) if sweep.control == "BIZ-04"]
+    if not sweeps:
+        raise Violation("BIZ-04", "no audit sweep reports overdue tasks and cases", on)
+    found = run_audit(store, on=on, sweeps=sweeps, sample=len(rows) + 1)
+    reported = {row for finding in found for row in finding.sample}
+    expected = {
+        f"任务-{i}" for i, (_k, _s, is_open, due) in enumerate(rows) if is_open and due < on
+    }
+    if reported != expected:
+        wrong = sorted(reported ^ expected)
+        raise Violation(
+            "BIZ-04",
+            f"the audit of {on} must report the open tasks and cases due before it: "
+            f"{len(expected)} of {len(rows)}, not {len(reported)} (wrong: {wrong[:5]})",
+            on,
+        )
+
+
 # -- fail closed ---------------------------------------------------------------------------------
 
 _GUARDED: Final = {
@@ -679,6 +765,14 @@ PROPERTIES: Final = (
         _task_examples,
         _tasks,
         _task_cases,
+    ),
+    Property(
+        "BIZ-04",
+        "overdue-sweep",
+        "the audit reports exactly the open tasks and cases past their last day",
+        None,
+        _overdue,
+        cases=_overdue_cases,
     ),
     _prop(
         "BIZ-05",
