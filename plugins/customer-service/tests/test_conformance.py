@@ -8,8 +8,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import agency_customer_service.plugin as plugin
+import attrs
 import pytest
 from agency_customer_service import hookspecs, rules
 from agency_customer_service.conformance import PROPERTIES
@@ -22,6 +24,8 @@ from agency_customer_service.entities import (
 )
 from agency_customer_service.machines import MACHINES
 from agency_customer_service.policy import CustomerServicePolicy
+from agency_customer_service.store import EXTENSION
+from sqlalchemy import Select, select
 
 import agency_core.store as st
 from agency_core.calendar import Period
@@ -31,6 +35,9 @@ from agency_core.kinds import Kind, Registrar, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.policy.load import parse_policy
+from agency_core.store.audit import AuditOptions, Sweep
+from agency_core.store.extension import StoreExtension
+from agency_core.store.models import TrackedItemRow
 from agency_core.testing import conformance
 from agency_core.transitions import StateMachine, TransitionCheck
 
@@ -53,9 +60,11 @@ class CustomerService:
         self,
         complaint: CheckComplaint = rules.check_complaint,
         move: CheckMove = rules.check_move,
+        sweeps: tuple[Sweep, ...] = EXTENSION.sweeps,
     ) -> None:
         self.complaint = complaint
         self.move = move
+        self.sweeps = sweeps
 
     @hookimpl
     def agency_addhooks(self, pluginmanager: HookRegistry) -> None:
@@ -73,6 +82,10 @@ class CustomerService:
     @hookimpl
     def agency_register_policy(self, register: Registrar[Section]) -> None:
         register(Section(rules.SECTION, CustomerServicePolicy))
+
+    @hookimpl
+    def agency_register_store(self, register: Registrar[StoreExtension]) -> None:
+        register(attrs.evolve(EXTENSION, sweeps=self.sweeps))
 
     @hookimpl
     def agency_check_complaint(self, check: Complaint, policy: Policy) -> Iterable[Finding]:
@@ -167,6 +180,36 @@ def _late_by_utc_day(check: TransitionCheck, policy: Policy) -> Iterator[Finding
         yield _deny("CS-06", f"late after {due}", Severity.WARNING)
 
 
+def _swapped(control: str, query: Callable[[AuditOptions], Select[Any]]) -> tuple[Sweep, ...]:
+    """The bundled sweeps with ``control``'s query replaced."""
+    return tuple(
+        attrs.evolve(sweep, query=query) if sweep.control == control else sweep
+        for sweep in EXTENSION.sweeps
+    )
+
+
+def _assigned_overdue_only(opts: AuditOptions) -> Select[Any]:
+    """CS-03: only assigned complaints reported: one never assigned goes unnoticed."""
+    t = TrackedItemRow
+    return select(t.id.label("id")).where(
+        t.subject_kind == "complaint", t.state == "assigned", t.due_on < opts.on
+    )
+
+
+def _visits_made_or_not(opts: AuditOptions) -> Select[Any]:
+    """CS-05: the open flag forgotten: visits made are reported as missed."""
+    t = TrackedItemRow
+    return select(t.id.label("id")).where(t.control == "CS-05", t.due_on < opts.on)
+
+
+def _inquiries_due_today(opts: AuditOptions) -> Select[Any]:
+    """CS-06: an inquiry reported on its last day, while it may still be answered."""
+    t = TrackedItemRow
+    return select(t.id.label("id")).where(
+        t.subject_kind == "inquiry", t.is_open.is_(True), t.due_on <= opts.on
+    )
+
+
 BROKEN = {
     "CS-01": CustomerService(complaint=_record_in_whole_hours),
     "CS-02": CustomerService(move=_deadline_in_calendar_days),
@@ -175,6 +218,12 @@ BROKEN = {
     "CS-05": CustomerService(move=_visit_by_day),
     "CS-06": CustomerService(move=_late_by_utc_day),
 }
+MORE_BROKEN = [
+    ("CS-03", CustomerService(sweeps=_swapped("CS-03", _assigned_overdue_only))),
+    ("CS-05", CustomerService(sweeps=_swapped("CS-05", _visits_made_or_not))),
+    ("CS-06", CustomerService(sweeps=_swapped("CS-06", _inquiries_due_today))),
+]
+"""A second broken copy where a control has a second property (the store's sweep)."""
 
 
 def test_every_control_has_a_property_and_a_broken_variant() -> None:
@@ -202,9 +251,11 @@ def test_the_copy_without_a_bug_keeps_every_property() -> None:
     assert report.failed == (), str(report)
 
 
-@pytest.mark.parametrize("control", sorted(BROKEN))
-def test_a_broken_replacement_is_caught_under_its_control(control: str) -> None:
-    report = conformance.check(plugins=[BROKEN[control]], only=[control], properties=PROPERTIES)
+@pytest.mark.parametrize(("control", "broken"), [*sorted(BROKEN.items()), *MORE_BROKEN])
+def test_a_broken_replacement_is_caught_under_its_control(
+    control: str, broken: CustomerService
+) -> None:
+    report = conformance.check(plugins=[broken], only=[control], properties=PROPERTIES)
     assert report.failed == (control,), str(report)
 
 

@@ -15,6 +15,9 @@ offsets; blank texts of ideographic spaces; Chinese ids and texts.
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
+import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -22,11 +25,15 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
+from sqlalchemy import delete
 
 from agency_core.decision import Decision, Outcome, Severity
 from agency_core.entities import Employee
 from agency_core.errors import PluginError
 from agency_core.policy import Policy
+from agency_core.store.audit import all_sweeps, run_audit
+from agency_core.store.models import TrackedItemRow, TrackedMoveRow
+from agency_core.store.session import Store, open_store
 from agency_core.testing._kit import expect
 from agency_core.testing.conformance import Property, Subject, Violation
 from agency_core.testing.strategies import TIMEZONES
@@ -472,6 +479,101 @@ def _reply(subject: Subject, example: tuple[Any, ...]) -> None:
         raise Violation("CS-06", f"{problem} (due {due}, at {at})", check, [decision])
 
 
+# -- CS-03, CS-05, CS-06: what the audit reports (the store's sweeps) ----------------------------
+
+_SCRATCH: Final[dict[int, Store]] = {}
+_ON_DAYS: Final = (date(2024, 2, 29), date(2025, 1, 1), date(2025, 10, 1), date(2026, 12, 31))
+"""Audit days: 29 February, a year's first day, a holiday, a year's last day."""
+_TRACKED: Final = {"complaint": "CS-03", "inquiry": "CS-06", "follow_up": "CS-05"}
+"""The control each kind of tracked item is opened under."""
+_UNHANDLED: Final = ("received", "assigned")
+"""A complaint neither planned nor escalated yet: past its day, the audit reports it (CS-03)."""
+
+
+def _scratch(subject: Subject) -> Store:
+    """A scratch SQLite store of the subject's engine (its migrations applied), one per subject,
+    removed with it."""
+    key = id(subject)
+    if key not in _SCRATCH:
+        directory = tempfile.mkdtemp(prefix="agency-kit-")
+        store = open_store(f"sqlite:///{directory}/kit.db", engine=subject.engine)
+        store.upgrade()
+        _SCRATCH[key] = store
+        weakref.finalize(subject, _drop, key, directory)
+    return _SCRATCH[key]
+
+
+def _drop(key: int, directory: str) -> None:
+    _SCRATCH.pop(key).dispose()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _reported(subject: Subject, control: str, on: date) -> None:
+    """Seed every state of a complaint, an inquiry and a follow-up visit, due the day before
+    ``on``, on it and after: the control's sweep reports exactly the ones it owes."""
+    rows = []
+    for kind in _TRACKED:
+        machine = _machine(subject, control, kind)
+        for state in sorted(machine.states):
+            for shift in (-1, 0, 1):
+                rows.append((kind, state, state not in machine.closed, on + timedelta(days=shift)))
+    store = _scratch(subject)
+    opened = datetime.combine(on - timedelta(days=30), time(), TIMEZONES[0])
+    with store.transaction() as tx:
+        tx.session.execute(delete(TrackedMoveRow))
+        tx.session.execute(delete(TrackedItemRow))
+        for index, (kind, state, is_open, due) in enumerate(rows):
+            tx.session.add(
+                TrackedItemRow(
+                    id=f"事项-{index}",
+                    subject_kind=kind,
+                    control=_TRACKED[kind],
+                    owner="K1",
+                    state=state,
+                    is_open=is_open,
+                    due_on=due,
+                    opened_at=opened,
+                    open_key=f"kit-{index}",
+                )
+            )
+    sweeps = [sweep for sweep in all_sweeps(store) if sweep.control == control]
+    if not sweeps:
+        raise Violation(control, "no audit sweep reports it", on)
+    found = run_audit(store, on=on, sweeps=sweeps, sample=len(rows) + 1)
+    reported = {row for finding in found for row in finding.sample}
+    expected = {
+        f"事项-{i}"
+        for i, (kind, state, is_open, due) in enumerate(rows)
+        if due < on and _owed(control, kind, state, is_open)
+    }
+    if reported != expected:
+        wrong = sorted(reported ^ expected)
+        raise Violation(
+            control,
+            f"the audit of {on} must report {len(expected)} of {len(rows)} items, not "
+            f"{len(reported)} (wrong: {wrong[:5]})",
+            on,
+        )
+
+
+def _owed(control: str, kind: str, state: str, is_open: bool) -> bool:
+    """Whether an item past its day is one the audit of ``control`` reports."""
+    if control == "CS-03":
+        return kind == "complaint" and state in _UNHANDLED
+    return is_open and kind == {"CS-05": "follow_up", "CS-06": "inquiry"}[control]
+
+
+def _sweep_property(control: str, title: str) -> Property:
+    return Property(
+        control,
+        "sweep",
+        title,
+        None,
+        lambda subject, on: _reported(subject, control, on),
+        cases=lambda subject, thorough: _ON_DAYS,
+    )
+
+
 # -- the machines' order -------------------------------------------------------------------------
 
 
@@ -535,6 +637,10 @@ PROPERTIES: Final = (
         _escalation,
         _escalation_cases,
     ),
+    _sweep_property(
+        "CS-03",
+        "the audit reports exactly the complaints past their day, neither planned nor escalated",
+    ),
     _prop(
         "CS-04",
         "close-reopen",
@@ -559,6 +665,9 @@ PROPERTIES: Final = (
         _visit_cases,
         kinds=("timing", "outcome"),
     ),
+    _sweep_property(
+        "CS-05", "the audit reports exactly the follow-up visits not made by their day"
+    ),
     _prop(
         "CS-06",
         "reply",
@@ -568,5 +677,6 @@ PROPERTIES: Final = (
         _reply_cases,
         kinds=("inquiry", "feedback"),
     ),
+    _sweep_property("CS-06", "the audit reports exactly the inquiries not answered by their day"),
 )
 """The properties a replacement must keep (also registered by the plugin for ``check()``)."""
