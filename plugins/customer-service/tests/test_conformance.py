@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,16 +121,39 @@ def _record_in_whole_hours(complaint: Complaint, policy: Policy) -> Iterator[Fin
         yield _deny("CS-01", f"recorded {hours} hours late")
 
 
-def _deadline_in_calendar_days(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
+Limit = Callable[[Policy, datetime, int], date]
+
+
+def _deadline(limit: Limit) -> CheckMove:
+    """The move guards with the handling deadline of CS-02 computed by ``limit``."""
+
+    def check_move(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
+        yield from _without(rules.check_move(check, policy), rules.LATE_DEADLINE)
+        facts = check.data
+        if check.to_state == "assigned" and isinstance(facts, ComplaintFacts) and facts.due_on:
+            start = facts.received_at if check.from_state == "received" else check.at
+            last = limit(policy, start, rules.settings(policy).handling_days)
+            if facts.due_on > last:
+                yield _deny("CS-02", f"due after {last}")
+
+    return check_move
+
+
+def _in_calendar_days(policy: Policy, start: datetime, days: int) -> date:
     """CS-02: the handling period counted in calendar days (moved off a day off, §203)."""
-    yield from _without(rules.check_move(check, policy), rules.LATE_DEADLINE)
-    facts = check.data
-    if check.to_state == "assigned" and isinstance(facts, ComplaintFacts) and facts.due_on:
-        start = facts.received_at if check.from_state == "received" else check.at
-        days = Period(rules.settings(policy).handling_days, "calendar_days")
-        limit = policy.calendar.deadline(start, days, policy.timezone).last_day
-        if facts.due_on > limit:
-            yield _deny("CS-02", f"due after {limit}")
+    period = Period(days, "calendar_days")
+    return policy.calendar.deadline(start, period, policy.timezone).last_day
+
+
+def _from_the_utc_day(policy: Policy, start: datetime, days: int) -> date:
+    """CS-02: the day of receipt taken in UTC: a complaint at 07:00 in Shanghai is a day early."""
+    return policy.calendar.add_working_days(start.astimezone(UTC).date(), days)
+
+
+def _counting_the_day_itself(policy: Policy, start: datetime, days: int) -> date:
+    """CS-02: the day of receipt counted as the first day (民法典 §201 says the next day)."""
+    day = policy.local_date(start) - timedelta(days=1)
+    return policy.calendar.add_working_days(day, days)
 
 
 def _overdue_on_the_last_day(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
@@ -212,18 +235,20 @@ def _inquiries_due_today(opts: AuditOptions) -> Select[Any]:
 
 BROKEN = {
     "CS-01": CustomerService(complaint=_record_in_whole_hours),
-    "CS-02": CustomerService(move=_deadline_in_calendar_days),
+    "CS-02": CustomerService(move=_deadline(_in_calendar_days)),
     "CS-03": CustomerService(move=_overdue_on_the_last_day),
     "CS-04": CustomerService(move=_reopen_unless_satisfied),
     "CS-05": CustomerService(move=_visit_by_day),
     "CS-06": CustomerService(move=_late_by_utc_day),
 }
 MORE_BROKEN = [
+    ("CS-02", CustomerService(move=_deadline(_from_the_utc_day))),
+    ("CS-02", CustomerService(move=_deadline(_counting_the_day_itself))),
     ("CS-03", CustomerService(sweeps=_swapped("CS-03", _assigned_overdue_only))),
     ("CS-05", CustomerService(sweeps=_swapped("CS-05", _visits_made_or_not))),
     ("CS-06", CustomerService(sweeps=_swapped("CS-06", _inquiries_due_today))),
 ]
-"""A second broken copy where a control has a second property (the store's sweep)."""
+"""More broken copies: the store's sweeps, and other ways to miscount a deadline."""
 
 
 def test_every_control_has_a_property_and_a_broken_variant() -> None:

@@ -9,7 +9,9 @@ firm's time zone (民法典 §201), never with the plugin's own functions. The e
 edges: a record exactly at its hour limit and one microsecond either side; receipts on the eve
 of a holiday, on an adjusted working day, on a year's last day and on 29 February; deadlines one
 day either side; instants one microsecond either side of the firm's midnight written in other
-offsets; blank texts of ideographic spaces; Chinese ids and texts.
+offsets; blank texts of ideographic spaces; Chinese ids and texts. The rules kept only by the
+audit (overdue complaints, missed visits, unanswered inquiries) are checked by seeding a scratch
+SQLite store of the engine under test and running the sweeps the replacement registers.
 """
 
 from __future__ import annotations
