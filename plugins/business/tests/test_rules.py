@@ -103,7 +103,10 @@ def test_biz_02_an_incomplete_application_is_not_accepted(decide: Any) -> None:
 # -- BIZ-03: a unique case number --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("number", [None, "2026-000001", "YW-2026-000001", "BIZ-26-1"])
+@pytest.mark.parametrize(
+    "number",
+    [None, "2026-000001", "YW-2026-000001", "BIZ-26-1", "BIZ-２０２６-000001", "BIZ-2026-٠٠٠٠٠١"],
+)
 def test_biz_03_an_application_is_accepted_only_under_a_case_number(
     decide: Any, number: str | None
 ) -> None:

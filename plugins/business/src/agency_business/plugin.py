@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import click
 
     from agency_core.store.extension import StoreExtension
+    from agency_core.testing.conformance import Property
 
 _VERSIONS = Path(__file__).parent / "migrations" / "versions"
 
@@ -60,6 +61,14 @@ def agency_register_commands(cli: click.Group) -> None:
     from agency_business.commands import business
 
     cli.add_command(business)
+
+
+@hookimpl
+def agency_register_properties(register: Registrar[Property]) -> None:
+    from agency_business.conformance import PROPERTIES  # hypothesis only when the kit runs
+
+    for prop in PROPERTIES:
+        register(prop)
 
 
 @hookimpl

@@ -154,7 +154,7 @@ def _accept(check: TransitionCheck, facts: CaseFacts, policy: BusinessPolicy) ->
         findings.append(_deny("BIZ-02", _MISSING, count=len(missing), missing=", ".join(missing)))
     prefix = policy.case_number_prefix
     number = facts.case_number
-    if number is None or not re.fullmatch(rf"{prefix}-\d{{4}}-\d{{6}}", number):
+    if number is None or not re.fullmatch(rf"{prefix}-[0-9]{{4}}-[0-9]{{6}}", number):
         findings.append(
             _deny("BIZ-03", _NO_NUMBER, prefix=prefix, subject=check.subject, number=number)
         )

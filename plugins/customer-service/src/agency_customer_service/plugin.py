@@ -22,6 +22,8 @@ from agency_customer_service.policy import CustomerServicePolicy
 if TYPE_CHECKING:
     import click
 
+    from agency_core.testing.conformance import Property
+
 
 @hookimpl
 def agency_addhooks(pluginmanager: HookRegistry) -> None:
@@ -49,6 +51,14 @@ def agency_register_store(register: Registrar[StoreExtension]) -> None:
     from agency_customer_service.store import EXTENSION  # SQLAlchemy only when a store is used
 
     register(EXTENSION)
+
+
+@hookimpl
+def agency_register_properties(register: Registrar[Property]) -> None:
+    from agency_customer_service.conformance import PROPERTIES  # hypothesis only for the kit
+
+    for prop in PROPERTIES:
+        register(prop)
 
 
 @hookimpl
