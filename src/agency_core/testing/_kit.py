@@ -9,9 +9,12 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import shutil
+import tempfile
 import types
+import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 from hypothesis import strategies as st
@@ -21,6 +24,9 @@ from agency_core.decision import Decision, Outcome, Severity
 from agency_core.engine import Engine
 from agency_core.plugins import BUILTINS, plugin_name
 from agency_core.policy import Policy, default_policy
+
+if TYPE_CHECKING:
+    from agency_core.store import Store
 
 __all__ = ["Property", "Subject", "Violation", "as_json", "denies", "expect"]
 
@@ -51,6 +57,7 @@ class Subject:
         self.composition: tuple[object, ...] = (*bundled, *self.plugins)
         """Every registered plugin in registration order."""
         self._engines: dict[object, Engine] = {}
+        self._store: Store | None = None
 
     def build(
         self,
@@ -82,9 +89,28 @@ class Subject:
             self._engines[key] = self.build(policy=policy)
         return self._engines[key]
 
+    def scratch_store(self) -> Store:
+        """A scratch SQLite store of the subject's engine, every migration branch applied: for
+        properties of rules that live in a sweep. One per subject (empty the tables a property
+        seeds), deleted with the subject."""
+        if self._store is None:
+            from agency_core.store import open as open_store
+
+            folder = tempfile.mkdtemp(prefix="agency-kit-")
+            store = open_store(f"sqlite:///{folder}/kit.db", engine=self.engine)
+            weakref.finalize(self, _remove, store, folder)
+            store.upgrade()
+            self._store = store
+        return self._store
+
     def __repr__(self) -> str:
         names = ", ".join(plugin_name(p) for p in self.plugins) or "bundled plugins"
         return f"Subject({names}; policy {self.policy.version}; block {list(self.block)})"
+
+
+def _remove(store: Store, folder: str) -> None:
+    store.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _copy(plugin: object) -> object:

@@ -44,7 +44,7 @@ from agency_core.requests import ChargeCheck, DisposalCheck, StepCheck
 from agency_core.testing import _apr, _fee, _ret, _sod
 from agency_core.testing import _scenarios as sc
 from agency_core.testing import strategies as S
-from agency_core.testing._kit import Property, Subject, Violation, denies
+from agency_core.testing._kit import Property, Subject, Violation, denies, expect
 
 __all__ = [
     "PROFILES",
@@ -57,6 +57,7 @@ __all__ = [
     "Violation",
     "all_properties",
     "check",
+    "expect",
     "verify",
 ]
 

@@ -18,9 +18,6 @@ engine under test and running the sweep the replacement registers.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
@@ -37,9 +34,7 @@ from agency_core.entities import Employee
 from agency_core.errors import PluginError
 from agency_core.store.audit import all_sweeps, run_audit
 from agency_core.store.models import TrackedItemRow, TrackedMoveRow
-from agency_core.store.session import Store, open_store
-from agency_core.testing._kit import expect
-from agency_core.testing.conformance import Property, Subject, Violation
+from agency_core.testing.conformance import Property, Subject, Violation, expect
 from agency_core.testing.strategies import TIMEZONES, edge_days, instants_on
 from agency_core.transitions import Move, StateMachine, TransitionCheck
 
@@ -594,27 +589,8 @@ def _handover_examples(subject: Subject) -> st.SearchStrategy[frozenset[str]]:
 
 # -- BIZ-04: overdue tasks and cases are reported (the store's sweep) ----------------------------
 
-_SCRATCH: Final[dict[int, Store]] = {}
 _ON_DAYS: Final = (date(2024, 2, 29), date(2025, 1, 1), date(2025, 10, 1), date(2026, 12, 31))
 """Audit days: 29 February, a year's first day, a holiday, a year's last day."""
-
-
-def _scratch(subject: Subject) -> Store:
-    """A scratch SQLite store of the subject's engine (its migrations applied), one per subject,
-    removed with it."""
-    key = id(subject)
-    if key not in _SCRATCH:
-        directory = tempfile.mkdtemp(prefix="agency-kit-")
-        store = open_store(f"sqlite:///{directory}/kit.db", engine=subject.engine)
-        store.upgrade()
-        _SCRATCH[key] = store
-        weakref.finalize(subject, _drop, key, directory)
-    return _SCRATCH[key]
-
-
-def _drop(key: int, directory: str) -> None:
-    _SCRATCH.pop(key).dispose()
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _overdue_cases(subject: Subject, thorough: bool) -> Iterator[date]:
@@ -634,7 +610,7 @@ def _overdue(subject: Subject, on: date) -> None:
         for state in sorted(machine.states)
         for shift in (-1, 0, 1)
     ]
-    store = _scratch(subject)
+    store = subject.scratch_store()
     opened = datetime.combine(on - timedelta(days=30), datetime.min.time(), TIMEZONES[0])
     with store.transaction() as tx:
         tx.session.execute(delete(TrackedMoveRow))

@@ -17,9 +17,6 @@ SQLite store of the engine under test and running the sweeps the replacement reg
 from __future__ import annotations
 
 import itertools
-import shutil
-import tempfile
-import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -35,9 +32,7 @@ from agency_core.errors import PluginError
 from agency_core.policy import Policy
 from agency_core.store.audit import all_sweeps, run_audit
 from agency_core.store.models import TrackedItemRow, TrackedMoveRow
-from agency_core.store.session import Store, open_store
-from agency_core.testing._kit import expect
-from agency_core.testing.conformance import Property, Subject, Violation
+from agency_core.testing.conformance import Property, Subject, Violation, expect
 from agency_core.testing.strategies import TIMEZONES
 from agency_core.transitions import Move, StateMachine, TransitionCheck
 from agency_customer_service.entities import (
@@ -483,31 +478,12 @@ def _reply(subject: Subject, example: tuple[Any, ...]) -> None:
 
 # -- CS-03, CS-05, CS-06: what the audit reports (the store's sweeps) ----------------------------
 
-_SCRATCH: Final[dict[int, Store]] = {}
 _ON_DAYS: Final = (date(2024, 2, 29), date(2025, 1, 1), date(2025, 10, 1), date(2026, 12, 31))
 """Audit days: 29 February, a year's first day, a holiday, a year's last day."""
 _TRACKED: Final = {"complaint": "CS-03", "inquiry": "CS-06", "follow_up": "CS-05"}
 """The control each kind of tracked item is opened under."""
 _UNHANDLED: Final = ("received", "assigned")
 """A complaint neither planned nor escalated yet: past its day, the audit reports it (CS-03)."""
-
-
-def _scratch(subject: Subject) -> Store:
-    """A scratch SQLite store of the subject's engine (its migrations applied), one per subject,
-    removed with it."""
-    key = id(subject)
-    if key not in _SCRATCH:
-        directory = tempfile.mkdtemp(prefix="agency-kit-")
-        store = open_store(f"sqlite:///{directory}/kit.db", engine=subject.engine)
-        store.upgrade()
-        _SCRATCH[key] = store
-        weakref.finalize(subject, _drop, key, directory)
-    return _SCRATCH[key]
-
-
-def _drop(key: int, directory: str) -> None:
-    _SCRATCH.pop(key).dispose()
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _reported(subject: Subject, control: str, on: date) -> None:
@@ -519,7 +495,7 @@ def _reported(subject: Subject, control: str, on: date) -> None:
         for state in sorted(machine.states):
             for shift in (-1, 0, 1):
                 rows.append((kind, state, state not in machine.closed, on + timedelta(days=shift)))
-    store = _scratch(subject)
+    store = subject.scratch_store()
     opened = datetime.combine(on - timedelta(days=30), time(), TIMEZONES[0])
     with store.transaction() as tx:
         tx.session.execute(delete(TrackedMoveRow))

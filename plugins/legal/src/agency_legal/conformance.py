@@ -17,12 +17,8 @@ closed. The rows are written in the plugin's tables (``legal_matters``,
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import weakref
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -258,27 +254,6 @@ def _scenarios(draw: st.DrawFn, _subject: Subject) -> Scenario:
     return Scenario(tuple(matters))
 
 
-_STORES: weakref.WeakKeyDictionary[Subject, Any] = weakref.WeakKeyDictionary()
-
-
-def _store(subject: Subject) -> Any:
-    """A scratch SQLite store of the subject's engine, migrated once, removed with the subject."""
-    if subject not in _STORES:
-        import agency_core.store as stores
-
-        folder = Path(tempfile.mkdtemp(prefix="agency-legal-kit-"))
-        store = stores.open(f"sqlite:///{folder / 'kit.db'}", engine=subject.engine)
-        store.upgrade()
-        weakref.finalize(subject, _remove, store, folder)
-        _STORES[subject] = store
-    return _STORES[subject]
-
-
-def _remove(store: Any, folder: Path) -> None:
-    store.dispose()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def _seed(store: Any, scenario: Scenario) -> None:
     from agency_core.store.models import HoldRow, RecordRow
     from agency_legal.store import MatterRecordRow, MatterRow
@@ -329,7 +304,7 @@ def _seed(store: Any, scenario: Scenario) -> None:
 def _leg02(subject: Subject, scenario: Scenario) -> None:
     from agency_core.store.audit import all_sweeps, run_audit
 
-    store = _store(subject)
+    store = subject.scratch_store()
     _seed(store, scenario)
     sweeps = [sweep for sweep in all_sweeps(store) if sweep.control == "LEG-02"]
     findings = run_audit(store, on=ON, sweeps=sweeps, sample=100)
