@@ -1,0 +1,226 @@
+"""The admin plugin keeps its conformance properties, and each catches a broken copy of it.
+
+Every broken variant is the plugin with one bug a firm's developer makes when copying it; it
+wraps the bundled hook and feeds it (or its request) through the bug, so the bug is the only
+difference. The kit must report each under exactly its control ID, at the default profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import agency_admin.plugin
+import attrs
+import pytest
+from agency_admin import Act, AdminAct, AdminPolicy, PurchasePayment, SealReturn, SealUse
+from agency_admin.conformance import PROPERTIES
+from hypothesis import Phase, settings
+
+from agency_core import Finding, Policy, hookimpl
+from agency_core.kinds import Kind, Registrar, Section
+from agency_core.plugins import HookRegistry
+from agency_core.testing import conformance
+from agency_core.testing.conformance import PROFILES
+from agency_core.transitions import StateMachine, TransitionCheck
+
+PLUGIN = agency_admin.plugin
+DEFAULT = settings(
+    max_examples=PROFILES["default"].max_examples,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+)
+"""The default profile's number of examples, derandomized and without shrinking: a verdict."""
+
+
+def _spec(policy: Policy) -> AdminPolicy:
+    return policy.section("admin", AdminPolicy)
+
+
+class _Admin:
+    """The bundled admin plugin, unchanged; each subclass brings one bug."""
+
+    __name__ = "firm_admin"
+
+    @hookimpl
+    def agency_addhooks(self, pluginmanager: HookRegistry) -> None:
+        PLUGIN.agency_addhooks(pluginmanager=pluginmanager)
+
+    @hookimpl
+    def agency_register_kinds(self, register: Registrar[Kind]) -> None:
+        PLUGIN.agency_register_kinds(register=register)
+
+    @hookimpl
+    def agency_register_machines(self, register: Registrar[StateMachine]) -> None:
+        PLUGIN.agency_register_machines(register=register)
+
+    @hookimpl
+    def agency_register_policy(self, register: Registrar[Section]) -> None:
+        PLUGIN.agency_register_policy(register=register)
+
+    def seal_use(self, check: SealUse, policy: Policy) -> SealUse:
+        return check
+
+    def act(self, check: AdminAct, policy: Policy) -> AdminAct:
+        return check
+
+    def payment(self, check: PurchasePayment, policy: Policy) -> PurchasePayment:
+        return check
+
+    def transition(self, check: TransitionCheck, policy: Policy) -> TransitionCheck | None:
+        return check
+
+    @hookimpl
+    def agency_check_seal_use(self, check: SealUse, policy: Policy) -> Iterator[Finding]:
+        return PLUGIN.agency_check_seal_use(check=self.seal_use(check, policy), policy=policy)
+
+    @hookimpl
+    def agency_check_admin_act(self, check: AdminAct, policy: Policy) -> Iterator[Finding]:
+        return PLUGIN.agency_check_admin_act(check=self.act(check, policy), policy=policy)
+
+    @hookimpl
+    def agency_check_purchase_payment(
+        self, check: PurchasePayment, policy: Policy
+    ) -> Iterator[Finding]:
+        return PLUGIN.agency_check_purchase_payment(
+            check=self.payment(check, policy), policy=policy
+        )
+
+    @hookimpl
+    def agency_check_transition(self, check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
+        seen = self.transition(check, policy)
+        return PLUGIN.agency_check_transition(check=seen, policy=policy) if seen else iter(())
+
+
+class ForgetsTheRequester(_Admin):
+    """ADM-01: ``_approval(..., app.department)`` without ``app.user``: someone else's approved
+    application of the same department lets the user seal."""
+
+    def seal_use(self, check: SealUse, policy: Policy) -> SealUse:
+        if check.approval is None:
+            return check
+        approval = attrs.evolve(check.approval, requester=check.application.user)
+        return attrs.evolve(check, approval=approval)
+
+
+class BlankOnlyInUse(_Admin):
+    """ADM-02: ``if check.document.blank``: the blank form the application names is sealed
+    when the user brings a filled-in copy of it."""
+
+    def seal_use(self, check: SealUse, policy: Policy) -> SealUse:
+        app = check.application
+        document = attrs.evolve(app.document, blank=False)
+        return attrs.evolve(check, application=attrs.evolve(app, document=document))
+
+
+class PendingRequisition(_Admin):
+    """ADM-03: ``status != "rejected"`` for supplies: a requisition still pending issues them."""
+
+    def act(self, check: AdminAct, policy: Policy) -> AdminAct:
+        approval = check.approval
+        if check.act is Act.SUPPLIES_ISSUE and approval and approval.status == "pending":
+            return attrs.evolve(check, approval=attrs.evolve(approval, status="approved"))
+        return check
+
+
+class ScrapsOnARepairApproval(_Admin):
+    """ADM-04: the scrapping branch copied from the repair one keeps ``spec.repair_action``:
+    an approved repair lets the equipment be scrapped."""
+
+    def act(self, check: AdminAct, policy: Policy) -> AdminAct:
+        spec, approval = _spec(policy), check.approval
+        if check.act is Act.EQUIPMENT_SCRAPPING and approval:
+            if approval.action == spec.repair_action:  # the copied line: repair, not scrapping
+                approval = attrs.evolve(approval, action=spec.scrapping_action)
+            return attrs.evolve(check, approval=approval)
+        return check
+
+
+class DoneOnlyGuardedFromInProgress(_Admin):
+    """ADM-05: the outcome guard reads ``from_state == "in_progress"``: a resolution that goes
+    straight from ``assigned`` to ``done`` needs no outcome."""
+
+    def transition(self, check: TransitionCheck, policy: Policy) -> TransitionCheck | None:
+        if check.subject_kind == "resolution" and check.from_state == "assigned":
+            return None
+        return check
+
+
+class AcceptedWheneverAccepted(_Admin):
+    """ADM-06: the acceptances are summed without ``acceptance.at <= payment.at``: goods
+    accepted after the payment make it one paid after acceptance."""
+
+    def payment(self, check: PurchasePayment, policy: Policy) -> PurchasePayment:
+        acceptances = tuple(attrs.evolve(a, at=min(a.at, check.at)) for a in check.acceptances)
+        return attrs.evolve(check, acceptances=acceptances)
+
+
+class CurrencyIgnored(_Admin):
+    """ADM-06: amounts compared as numbers: 100 USD is paid on a contract priced in CNY as if
+    it were 100 CNY."""
+
+    def payment(self, check: PurchasePayment, policy: Policy) -> PurchasePayment:
+        currency = check.contract.lines[0].unit_price.currency
+        before = check.paid_before
+        return attrs.evolve(
+            check,
+            amount=attrs.evolve(check.amount, currency=currency),
+            paid_before=attrs.evolve(before, currency=currency) if before else None,
+        )
+
+
+class AnyPurchaseApproval(_Admin):
+    """ADM-07: registration checks the approval's action and status but not its id: the
+    approved purchase of another asset registers this one."""
+
+    def act(self, check: AdminAct, policy: Policy) -> AdminAct:
+        if check.act is Act.ASSET_REGISTRATION and check.approval is not None:
+            approval = attrs.evolve(check.approval, id=check.application)
+            return attrs.evolve(check, approval=approval)
+        return check
+
+
+class AnyCustodianReceives(_Admin):
+    """ADM-08: the return checks that the receiver holds the custodian role, not that they are
+    this seal's custodian: any custodian logs any seal back."""
+
+    def transition(self, check: TransitionCheck, policy: Policy) -> TransitionCheck | None:
+        if check.subject_kind == "seal_use" and _spec(policy).custodian_role in check.actor.roles:
+            return attrs.evolve(check, data=SealReturn(check.actor.id))
+        return check
+
+
+BROKEN = [
+    ("ADM-01", ForgetsTheRequester()),
+    ("ADM-02", BlankOnlyInUse()),
+    ("ADM-03", PendingRequisition()),
+    ("ADM-04", ScrapsOnARepairApproval()),
+    ("ADM-05", DoneOnlyGuardedFromInProgress()),
+    ("ADM-06", AcceptedWheneverAccepted()),
+    ("ADM-06", CurrencyIgnored()),
+    ("ADM-07", AnyPurchaseApproval()),
+    ("ADM-08", AnyCustodianReceives()),
+]
+
+
+def test_the_plugin_declares_a_property_for_every_control_and_keeps_them() -> None:
+    report = conformance.check([PLUGIN], settings=DEFAULT, only=["ADM"])
+    assert {r.prop.id for r in report.results} == {f"ADM-0{n}" for n in range(1, 9)}
+    assert report.ok, str(report)
+
+
+def test_the_unchanged_copy_keeps_every_property() -> None:
+    report = conformance.check([_Admin()], properties=PROPERTIES, settings=DEFAULT)
+    assert report.ok, str(report)
+
+
+def test_every_control_has_a_broken_variant() -> None:
+    assert {control for control, _plugin in BROKEN} == {p.id for p in PROPERTIES}
+
+
+@pytest.mark.parametrize(
+    ("control", "plugin"), BROKEN, ids=[f"{c}-{type(p).__name__}" for c, p in BROKEN]
+)
+def test_a_broken_copy_is_caught_under_its_control(control: str, plugin: _Admin) -> None:
+    report = conformance.check([plugin], properties=PROPERTIES, only=[control], settings=DEFAULT)
+    assert report.failed == (control,), str(report)
