@@ -8,17 +8,32 @@ difference. The kit must report each under exactly its control ID, at the defaul
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import agency_admin.plugin
 import attrs
 import pytest
 from agency_admin import Act, AdminAct, AdminPolicy, PurchasePayment, SealReturn, SealUse
 from agency_admin.conformance import PROPERTIES
+from agency_admin.store import (
+    SWEEPS,
+    AcceptanceLineRow,
+    AcceptanceRow,
+    AssetRow,
+    ContractLineRow,
+    StocktakeRow,
+    extension,
+)
 from hypothesis import Phase, settings
+from sqlalchemy import and_, func, select
+from sqlalchemy.sql import Select
 
 from agency_core import Finding, Policy, hookimpl
 from agency_core.kinds import Kind, Registrar, Section
 from agency_core.plugins import HookRegistry
+from agency_core.store.audit import AuditOptions, Sweep
+from agency_core.store.extension import StoreExtension
 from agency_core.testing import conformance
 from agency_core.testing.conformance import PROFILES
 from agency_core.transitions import StateMachine, TransitionCheck
@@ -57,6 +72,13 @@ class _Admin:
     @hookimpl
     def agency_register_policy(self, register: Registrar[Section]) -> None:
         PLUGIN.agency_register_policy(register=register)
+
+    @hookimpl
+    def agency_register_store(self, register: Registrar[StoreExtension]) -> None:
+        register(attrs.evolve(extension(), sweeps=tuple(self.sweep(s) for s in SWEEPS)))
+
+    def sweep(self, sweep: Sweep) -> Sweep:
+        return sweep
 
     def seal_use(self, check: SealUse, policy: Policy) -> SealUse:
         return check
@@ -180,6 +202,71 @@ class AnyPurchaseApproval(_Admin):
         return check
 
 
+def _counted_within(opts: AuditOptions) -> Select[Any]:
+    """``counted_on > since``, ``acquired_on <= since``: an asset counted exactly the interval
+    ago is reported on the last day it may still be counted."""
+    since = opts.on - timedelta(days=_spec(opts.policy).stocktake_interval_days)
+    counted = select(StocktakeRow.id).where(
+        StocktakeRow.asset_number == AssetRow.number, StocktakeRow.counted_on > since
+    )
+    return select(AssetRow.number.label("id")).where(
+        AssetRow.disposed_on.is_(None), AssetRow.acquired_on <= since, ~counted.exists()
+    )
+
+
+class StocktakeDueADayEarly(_Admin):
+    """ADM-07: the stocktake sweep compares with ``>`` where the deadline is inclusive."""
+
+    def sweep(self, sweep: Sweep) -> Sweep:
+        if "stocktaken" in sweep.title:
+            return attrs.evolve(sweep, query=_counted_within)
+        return sweep
+
+
+def _cut_at_utc_midnight(opts: AuditOptions) -> Select[Any]:
+    """The registration deadline cut at midnight UTC: goods accepted before 08:00 in Shanghai
+    are due a day early."""
+    days = _spec(opts.policy).asset_register_days
+    cutoff = datetime.combine(opts.on - timedelta(days=days), time.min, tzinfo=UTC)
+    accepted = (
+        select(
+            AcceptanceRow.contract_id.label("contract"),
+            func.sum(AcceptanceLineRow.quantity).label("n"),
+        )
+        .join(AcceptanceLineRow, AcceptanceLineRow.acceptance_id == AcceptanceRow.id)
+        .join(
+            ContractLineRow,
+            and_(
+                ContractLineRow.contract_id == AcceptanceRow.contract_id,
+                ContractLineRow.item == AcceptanceLineRow.item,
+            ),
+        )
+        .where(
+            AcceptanceRow.passed.is_(True),
+            ContractLineRow.fixed_asset.is_(True),
+            AcceptanceRow.accepted_at < cutoff,
+        )
+        .group_by(AcceptanceRow.contract_id)
+        .subquery()
+    )
+    registered = (
+        select(func.count())
+        .select_from(AssetRow)
+        .where(AssetRow.contract_id == accepted.c.contract)
+        .scalar_subquery()
+    )
+    return select(accepted.c.contract.label("id")).where(registered < accepted.c.n)
+
+
+class RegistrationDeadlineInUtc(_Admin):
+    """ADM-07: the registration sweep cuts the day at midnight UTC, not the firm's midnight."""
+
+    def sweep(self, sweep: Sweep) -> Sweep:
+        if "not registered" in sweep.title:
+            return attrs.evolve(sweep, query=_cut_at_utc_midnight)
+        return sweep
+
+
 class AnyCustodianReceives(_Admin):
     """ADM-08: the return checks that the receiver holds the custodian role, not that they are
     this seal's custodian: any custodian logs any seal back."""
@@ -199,6 +286,8 @@ BROKEN = [
     ("ADM-06", AcceptedWheneverAccepted()),
     ("ADM-06", CurrencyIgnored()),
     ("ADM-07", AnyPurchaseApproval()),
+    ("ADM-07", StocktakeDueADayEarly()),
+    ("ADM-07", RegistrationDeadlineInUtc()),
     ("ADM-08", AnyCustodianReceives()),
 ]
 

@@ -5,16 +5,21 @@ the requests themselves; none asks the plugin's functions. Ids are ASCII and Chi
 written in every offset the kit knows, amounts are in currencies of every minor unit and sit on
 the value of the goods accepted and one minor unit either side. Where the space is small the
 examples are enumerated (every act x every action x every status, every move of a machine, every
-blank flag).
+blank flag). ADM-07's register rules (registered in time, stocktaken within the interval) live only
+in sweeps: their property seeds a scratch SQLite store (a temporary directory, the migrations
+applied once per engine) and checks the sweeps report exactly the offending assets and contracts.
 """
 
 from __future__ import annotations
 
+import atexit
+import tempfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import attrs
 from hypothesis import strategies as st
@@ -50,6 +55,7 @@ SECTION: Final = "admin"
 SEAL_USE: Final = "seal_use"
 RESOLUTION: Final = "resolution"
 NOW: Final = datetime(2024, 2, 29, 9, 30, tzinfo=UTC)
+DAY: Final = timedelta(days=1)
 
 ACT_CONTROL: Final = {
     Act.SUPPLIES_ISSUE: "ADM-03",
@@ -609,6 +615,297 @@ def _adm06(subject: Subject, payment: PurchasePayment) -> None:
     expect("ADM-06", deny, payment, decision, why)
 
 
+# -- the asset register: ADM-07's sweeps over a scratch store --------------------------------------
+
+
+@attrs.frozen
+class Asset:
+    """An asset of the register: its purchase approved or not, acquired, counted, disposed of,
+    bought under ``contract`` (an id of :class:`Delivery`) or not."""
+
+    number: str
+    approved: bool
+    acquired_on: date
+    counts: tuple[date, ...]
+    disposed: bool
+    contract: str | None
+
+
+@attrs.frozen
+class Delivery:
+    """A purchase contract of ``quantity`` fixed assets (and some paper), and its acceptances:
+    when, how many of the fixed assets, passed or not."""
+
+    id: str
+    quantity: int
+    acceptances: tuple[tuple[datetime, int, bool], ...]
+
+
+@attrs.frozen
+class Register:
+    """The asset register and the deliveries audited on ``on``."""
+
+    on: date
+    assets: tuple[Asset, ...]
+    deliveries: tuple[Delivery, ...]
+
+
+_STORES: dict[int, Any] = {}
+"""One scratch store per engine under test (which it keeps alive), in a temporary directory
+removed at exit."""
+
+
+def _scratch(subject: Subject) -> Any:
+    key = id(subject.engine)
+    if key not in _STORES:
+        import agency_core.store as store
+
+        folder = tempfile.TemporaryDirectory(prefix="agency-admin-conformance-")
+        opened = store.open(f"sqlite:///{folder.name}/admin.db", engine=subject.engine)
+        opened.upgrade()
+        atexit.register(opened.dispose)
+        _STORES[key] = (opened, folder)
+    return _STORES[key][0]
+
+
+@st.composite
+def _registers(draw: st.DrawFn, subject: Subject) -> Register:
+    """Assets last counted (or acquired) the interval before the audit day, or a day either
+    side; acceptances at the firm's midnight of the registration deadline, a microsecond either
+    side, or early in the firm's morning (the previous day in UTC), written in any offset."""
+    spec, policy = _spec(subject), subject.engine.policy
+    on = draw(S.edge_days(date(2005, 1, 1), date(2059, 12, 31)))
+    since = on - timedelta(days=spec.stocktake_interval_days)
+    near = st.sampled_from([since - DAY, since, since + DAY])
+    firm = ZoneInfo(policy.timezone)
+    deliveries = []
+    for index in range(draw(st.integers(0, 2))):
+        quantity = draw(st.integers(1, 3))
+        acceptances = []
+        for _ in range(draw(st.integers(0, 2))):
+            day = (
+                on
+                - timedelta(days=spec.asset_register_days)
+                - draw(st.sampled_from([DAY, 0 * DAY]))
+            )
+            midnight = datetime.combine(day, time(), firm)
+            at = draw(
+                st.sampled_from(
+                    [
+                        midnight - timedelta(microseconds=1),
+                        midnight,
+                        midnight + timedelta(hours=7, minutes=30),
+                    ]
+                )
+            )
+            zone = draw(st.sampled_from(S.TIMEZONES))
+            acceptances.append(
+                (
+                    at.astimezone(zone),
+                    draw(st.integers(1, quantity)),
+                    draw(st.booleans() | st.just(True)),
+                )
+            )
+        deliveries.append(Delivery(f"合同{index}", quantity, tuple(acceptances)))
+    assets = []
+    for index in range(draw(st.integers(0, 4))):
+        acquired = draw(near | S.days(since - 400 * DAY, on))
+        drawn = draw(st.lists(near | S.days(acquired, on), max_size=2))
+        counts = tuple(sorted(d for d in drawn if acquired <= d <= on))
+        contracts: list[str | None] = [None, *(d.id for d in deliveries)]
+        contract = draw(st.sampled_from(contracts))
+        assets.append(
+            Asset(
+                f"{spec.asset_number_prefix}-资产{index}",
+                draw(st.booleans() | st.just(True)),
+                acquired,
+                counts,
+                draw(st.integers(0, 4)) == 0,
+                contract,
+            )
+        )
+    return Register(on, tuple(assets), tuple(deliveries))
+
+
+def _register_cases(subject: Subject, thorough: bool) -> list[Register]:
+    spec, policy = _spec(subject), subject.engine.policy
+    on = date(2025, 1, 1)  # the day after a year's end
+    since = on - timedelta(days=spec.stocktake_interval_days)
+    cases = []
+    for offset in (-1, 0, 1):
+        last = since + offset * DAY
+        for counted in (False, True):
+            acquired = last - 30 * DAY if counted else last
+            asset = Asset("ZC-盘点", True, acquired, (last,) if counted else (), False, None)
+            cases += [
+                Register(on, (asset,), ()),
+                Register(on, (attrs.evolve(asset, disposed=True),), ()),
+            ]
+    deadline = on - timedelta(days=spec.asset_register_days)
+    firm = ZoneInfo(policy.timezone)
+    for day in (deadline - DAY, deadline):
+        midnight = datetime.combine(day, time(), firm)
+        for at in (midnight - timedelta(microseconds=1), midnight, midnight + timedelta(hours=7)):
+            for zone in (UTC, S.TIMEZONES[0]):
+                delivery = Delivery("合同一", 2, ((at.astimezone(zone), 2, True),))
+                registered = Asset("ZC-登记", True, day, (), False, "合同一")
+                cases += [
+                    Register(on, (), (delivery,)),
+                    Register(on, (registered,), (delivery,)),
+                    Register(
+                        on, (registered, attrs.evolve(registered, number="ZC-登记二")), (delivery,)
+                    ),
+                ]
+    cases.append(Register(on, (Asset("ZC-未批", False, on, (), False, None),), ()))
+    return cases
+
+
+def _expected(subject: Subject, register: Register) -> set[str]:
+    """The ids the ADM-07 sweeps must report: assets without an approved purchase, assets in
+    use not counted for more than the interval, contracts with fixed assets accepted before the
+    registration deadline (in the firm's time zone) and fewer of them registered."""
+    spec, policy, on = _spec(subject), subject.engine.policy, register.on
+    found = {a.number for a in register.assets if not a.approved}
+    interval = timedelta(days=spec.stocktake_interval_days)
+    for asset in register.assets:
+        if not asset.disposed and max((asset.acquired_on, *asset.counts)) + interval < on:
+            found.add(asset.number)
+    grace = timedelta(days=spec.asset_register_days)
+    for delivery in register.deliveries:
+        due = sum(
+            n
+            for at, n, passed in delivery.acceptances
+            if passed and policy.local_date(at) + grace < on
+        )
+        registered = sum(1 for a in register.assets if a.contract == delivery.id)
+        if registered < due:
+            found.add(delivery.id)
+    return found
+
+
+def _seed(subject: Subject, register: Register) -> Any:
+    from sqlalchemy import delete
+
+    from agency_admin import store as tables
+    from agency_core.store.models import ApprovalRequestRow
+
+    spec, store = _spec(subject), _scratch(subject)
+    with store.transaction() as tx:
+        for table in (
+            tables.StocktakeRow,
+            tables.AssetRow,
+            tables.AcceptanceLineRow,
+            tables.AcceptanceRow,
+            tables.ContractLineRow,
+            tables.ContractRow,
+            ApprovalRequestRow,
+        ):
+            tx.session.execute(delete(table))
+        for delivery in register.deliveries:
+            lines = [
+                tables.ContractLineRow(
+                    item="电脑",
+                    quantity=delivery.quantity,
+                    unit_price=Decimal("5000"),
+                    currency="CNY",
+                    fixed_asset=True,
+                ),
+                tables.ContractLineRow(
+                    item="打印纸",
+                    quantity=9,
+                    unit_price=Decimal("30"),
+                    currency="CNY",
+                    fixed_asset=False,
+                ),
+            ]
+            tx.session.add(
+                tables.ContractRow(
+                    id=delivery.id,
+                    supplier="供应商",
+                    purchaser="行政员",
+                    signed_on=register.on - 90 * DAY,
+                    lines=lines,
+                )
+            )
+            tx.session.flush()  # the tables have foreign keys but no relationships: in order
+            for index, (at, n, passed) in enumerate(delivery.acceptances):
+                got = [
+                    tables.AcceptanceLineRow(item="电脑", quantity=n),
+                    tables.AcceptanceLineRow(item="打印纸", quantity=9),
+                ]
+                tx.session.add(
+                    tables.AcceptanceRow(
+                        id=f"{delivery.id}/验收{index}",
+                        contract_id=delivery.id,
+                        receiver="行政员",
+                        accepted_at=at,
+                        passed=passed,
+                        lines=got,
+                    )
+                )
+        for asset in register.assets:
+            application = f"申请/{asset.number}"
+            tx.session.add(
+                ApprovalRequestRow(
+                    id=application,
+                    action=spec.asset_purchase_action,
+                    amount=Decimal(0),
+                    currency="CNY",
+                    department="行政部",
+                    requester="张三",
+                    status="approved" if asset.approved else "pending",
+                    next_step=0,
+                    submitted_at=NOW,
+                    pending_since=NOW,
+                    submit_key=f"seed:{application}",
+                    payload_digest="0" * 64,
+                    policy_version="conformance",
+                    policy_sha256="0" * 64,
+                )
+            )
+            tx.session.add(
+                tables.AssetRow(
+                    number=asset.number,
+                    name="电脑",
+                    department="行政部",
+                    application_id=application,
+                    contract_id=asset.contract,
+                    acquired_on=asset.acquired_on,
+                    registered_on=asset.acquired_on,
+                    disposed_on=asset.acquired_on if asset.disposed else None,
+                )
+            )
+            tx.session.flush()
+            for day in asset.counts:
+                tx.session.add(
+                    tables.StocktakeRow(
+                        asset_number=asset.number, counted_on=day, counted_by="行政员"
+                    )
+                )
+    return store
+
+
+def _adm07_register(subject: Subject, register: Register) -> None:
+    from agency_core.store.audit import run_audit
+    from agency_core.store.extension import extensions
+
+    sweeps = [s for ext in extensions(subject.engine) for s in ext.sweeps if s.control == "ADM-07"]
+    store = _seed(subject, register)
+    size = len(register.assets) + len(register.deliveries) + 1
+    reported = {
+        i
+        for found in run_audit(store, on=register.on, sweeps=sweeps, sample=size)
+        for i in found.sample
+    }
+    expected = _expected(subject, register)
+    if reported != expected:
+        raise Violation(
+            "ADM-07",
+            f"on {register.on} the sweeps report {sorted(reported)}, not {sorted(expected)}",
+            register,
+        )
+
+
 PROPERTIES: Final = (
     Property(
         "ADM-01",
@@ -666,6 +963,15 @@ PROPERTIES: Final = (
         _act_examples("ADM-07"),
         _act_oracle,
         _act_cases("ADM-07"),
+    ),
+    Property(
+        "ADM-07",
+        "register-sweeps",
+        "the sweeps report exactly the assets unapproved or not stocktaken for longer than the "
+        "interval, and the deliveries whose fixed assets are not registered by their day",
+        _registers,
+        _adm07_register,
+        _register_cases,
     ),
     Property(
         "ADM-08",
