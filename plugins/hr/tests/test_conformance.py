@@ -16,12 +16,13 @@ import attrs
 import pytest
 from agency_hr import Appeal, Clearance, HrPolicy, LeaveCheck, Resignation
 from agency_hr.conformance import PROPERTIES, period_end
+from agency_hr.rules import NOT_CLEARED
 from agency_hr.store import SWEEPS, TrainingRow, extension
 from hypothesis import Phase, settings
 from sqlalchemy import select
 from sqlalchemy.sql import Select
 
-from agency_core import Finding, Policy, bundled_calendar, hookimpl
+from agency_core import Finding, Policy, Severity, bundled_calendar, hookimpl
 from agency_core.kinds import Kind, Registrar, Section
 from agency_core.plugins import HookRegistry
 from agency_core.store.audit import AuditOptions, Sweep
@@ -110,6 +111,21 @@ class CountsClearanceItems(_Hr):
         return PLUGIN.agency_check_transition(check=check, policy=policy)
 
 
+class HardCodedClearanceItems(_Hr):
+    """HR-02: the copy names the three bundled items in code instead of reading
+    ``clearance_items``: a firm's own list (in Chinese, with a fourth item) is never checked."""
+
+    @hookimpl
+    def agency_check_transition(self, check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
+        if check.subject_kind != "resignation" or check.to_state != "completed":
+            return
+        done = check.data.done if isinstance(check.data, Clearance) else ()
+        missing = [item for item in ("handover", "settlement", "property") if item not in done]
+        if missing:
+            facts = {"resignation": check.subject, "missing": ", ".join(missing)}
+            yield Finding("HR-02", Severity.DENY, NOT_CLEARED, facts)
+
+
 def _anyone_trained(_opts: AuditOptions) -> Select[Any]:
     """The copied sweep lost its correlation: once anybody has a training record, nobody is
     reported."""
@@ -165,6 +181,7 @@ class ProbationNoticeSwapped(_Hr):
 BROKEN = [
     ("HR-01", FirstDayUnguarded()),
     ("HR-02", CountsClearanceItems()),
+    ("HR-02", HardCodedClearanceItems()),
     ("HR-03", UncorrelatedTrainingSweep()),
     ("HR-04", WindowWithoutHolidayRule()),
     ("HR-04", WindowFromTheNotification()),

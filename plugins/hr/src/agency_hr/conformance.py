@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import tempfile
+import weakref
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 from agency_core import Decision, Employee, Outcome, Severity
 from agency_core.calendar import WorkingCalendar
 from agency_core.entities.approvals import APPROVAL_STATUSES
-from agency_core.errors import PluginError
+from agency_core.errors import PluginError, PolicyError
 from agency_core.testing import strategies as S
 from agency_core.testing._kit import expect
 from agency_core.testing.conformance import Property, Subject, Violation
@@ -454,7 +455,79 @@ def _hr05(subject: Subject, resignation: Resignation) -> None:
     expect("HR-05", short or not resignation.in_writing, resignation, decision, why)
 
 
-PROPERTIES: Final = (
+# -- the section a firm writes: every section-reading property runs under it too -------------------
+
+VARIANT: Final = {
+    "leave_notice_days": 3,
+    "leave_action": "请假审批",
+    "resignation_notice_days": 7,
+    "probation_notice_days": 1,
+    "clearance_items": ["工作交接", "财务结算", "归还公司财物", "交还门禁卡"],
+    "appeal_window_days": 10,
+}
+"""A ``[plugins.hr]`` table other than the defaults (Chinese item names, other periods): a copy
+that hard-codes a default instead of reading the section passes the defaults, not this."""
+
+_VARIANTS: weakref.WeakKeyDictionary[Subject, Subject | None] = weakref.WeakKeyDictionary()
+
+
+def _variant(subject: Subject) -> Subject | None:
+    """The subject's plugins under its policy with :data:`VARIANT` as the section (None when no
+    plugin of the subject declares the section)."""
+    if subject not in _VARIANTS:
+        tables = dict(subject.policy.plugin_tables)
+        tables[SECTION] = {**tables.get(SECTION, {}), **VARIANT}
+        policy = attrs.evolve(subject.policy, plugin_tables=tables)
+        try:
+            _VARIANTS[subject] = Subject(subject.plugins, policy, subject.block)
+        except PolicyError:
+            _VARIANTS[subject] = None
+    return _VARIANTS[subject]
+
+
+def _subjects(subject: Subject) -> list[tuple[bool, Subject]]:
+    variant = _variant(subject)
+    return [(False, subject)] + ([(True, variant)] if variant is not None else [])
+
+
+def _also_under_variant(prop: Property) -> Property:
+    """``prop`` checked under the subject's section and under :data:`VARIANT`: examples and
+    cases are ``(under_variant, request)``."""
+    examples, cases, holds = prop.examples, prop.cases, prop.holds
+
+    def pick(subject: Subject, under: bool) -> Subject:
+        variant = _variant(subject) if under else None
+        return variant if variant is not None else subject
+
+    def both_holds(subject: Subject, example: tuple[bool, Any]) -> None:
+        under, request = example
+        try:
+            holds(pick(subject, under), request)
+        except Violation as exc:
+            if not under:
+                raise
+            where = f"{exc.problem}; under [plugins.{SECTION}] {VARIANT}"
+            raise Violation(exc.control, where, request, exc.decisions) from None
+
+    def both_examples(subject: Subject, *kind: str) -> st.SearchStrategy[Any]:
+        assert examples is not None
+        return st.sampled_from(_subjects(subject)).flatmap(
+            lambda chosen: examples(chosen[1], *kind).map(lambda r: (chosen[0], r))
+        )
+
+    def both_cases(subject: Subject, thorough: bool) -> list[tuple[bool, Any]]:
+        assert cases is not None
+        return [(u, case) for u, s in _subjects(subject) for case in cases(s, thorough)]
+
+    return attrs.evolve(
+        prop,
+        examples=both_examples if examples is not None else None,
+        holds=both_holds,
+        cases=both_cases if cases is not None else None,
+    )
+
+
+_OWN: Final = (
     Property(
         "HR-01",
         "notice-and-approval",
@@ -500,4 +573,7 @@ PROPERTIES: Final = (
         kinds=PERIOD_KINDS,
     ),
 )
-"""The properties a replacement must keep (also registered by the plugin for ``check()``)."""
+
+PROPERTIES: Final = tuple(_also_under_variant(p) if p.id != "HR-03" else p for p in _OWN)
+"""The properties a replacement must keep (also registered by the plugin for ``check()``); all
+but HR-03 (which reads no section) under the firm's section and under :data:`VARIANT`."""
