@@ -125,6 +125,22 @@ class ForgetsTheRequester(_Admin):
         return attrs.evolve(check, approval=approval)
 
 
+class HardCodedSealAction(_Admin):
+    """ADM-01: the copy compares the approval's action with ``"seal_use"`` instead of the
+    section's ``seal_action``: a firm that names its action otherwise seals on any approval
+    called seal_use, and on none of its own."""
+
+    def seal_use(self, check: SealUse, policy: Policy) -> SealUse:
+        approval, named = check.approval, _spec(policy).seal_action
+        if approval is None or named == "seal_use":
+            return check
+        if approval.action == "seal_use":
+            return attrs.evolve(check, approval=attrs.evolve(approval, action=named))
+        if approval.action == named:
+            return attrs.evolve(check, approval=attrs.evolve(approval, action=f"not {named}"))
+        return check
+
+
 class BlankOnlyInUse(_Admin):
     """ADM-02: ``if check.document.blank``: the blank form the application names is sealed
     when the user brings a filled-in copy of it."""
@@ -267,6 +283,27 @@ class RegistrationDeadlineInUtc(_Admin):
         return sweep
 
 
+def _counted_within_a_year(opts: AuditOptions) -> Select[Any]:
+    """The stocktake sweep with the bundled 365 days written in, not the section's interval."""
+    since = opts.on - timedelta(days=365)
+    counted = select(StocktakeRow.id).where(
+        StocktakeRow.asset_number == AssetRow.number, StocktakeRow.counted_on >= since
+    )
+    return select(AssetRow.number.label("id")).where(
+        AssetRow.disposed_on.is_(None), AssetRow.acquired_on < since, ~counted.exists()
+    )
+
+
+class HardCodedStocktakeInterval(_Admin):
+    """ADM-07: ``timedelta(days=365)`` in the stocktake sweep: a firm counting every half year
+    is held to a year."""
+
+    def sweep(self, sweep: Sweep) -> Sweep:
+        if "stocktaken" in sweep.title:
+            return attrs.evolve(sweep, query=_counted_within_a_year)
+        return sweep
+
+
 class AnyCustodianReceives(_Admin):
     """ADM-08: the return checks that the receiver holds the custodian role, not that they are
     this seal's custodian: any custodian logs any seal back."""
@@ -279,6 +316,7 @@ class AnyCustodianReceives(_Admin):
 
 BROKEN = [
     ("ADM-01", ForgetsTheRequester()),
+    ("ADM-01", HardCodedSealAction()),
     ("ADM-02", BlankOnlyInUse()),
     ("ADM-03", PendingRequisition()),
     ("ADM-04", ScrapsOnARepairApproval()),
@@ -288,6 +326,7 @@ BROKEN = [
     ("ADM-07", AnyPurchaseApproval()),
     ("ADM-07", StocktakeDueADayEarly()),
     ("ADM-07", RegistrationDeadlineInUtc()),
+    ("ADM-07", HardCodedStocktakeInterval()),
     ("ADM-08", AnyCustodianReceives()),
 ]
 

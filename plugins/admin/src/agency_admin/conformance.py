@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import tempfile
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -43,7 +44,7 @@ from agency_admin.policy import AdminPolicy
 from agency_core import Employee, Money, Outcome
 from agency_core.entities import CURRENCIES
 from agency_core.entities.approvals import APPROVAL_STATUSES
-from agency_core.errors import PluginError
+from agency_core.errors import PluginError, PolicyError
 from agency_core.testing import strategies as S
 from agency_core.testing._kit import expect
 from agency_core.testing.conformance import Property, Subject, Violation
@@ -746,16 +747,15 @@ def _register_cases(subject: Subject, thorough: bool) -> list[Register]:
     for day in (deadline - DAY, deadline):
         midnight = datetime.combine(day, time(), firm)
         for at in (midnight - timedelta(microseconds=1), midnight, midnight + timedelta(hours=7)):
-            for zone in (UTC, S.TIMEZONES[0]):
-                delivery = Delivery("合同一", 2, ((at.astimezone(zone), 2, True),))
-                registered = Asset("ZC-登记", True, day, (), False, "合同一")
-                cases += [
-                    Register(on, (), (delivery,)),
-                    Register(on, (registered,), (delivery,)),
-                    Register(
-                        on, (registered, attrs.evolve(registered, number="ZC-登记二")), (delivery,)
-                    ),
-                ]
+            # written in UTC: 07:00 in Shanghai is the day before there
+            delivery = Delivery("合同一", 2, ((at.astimezone(UTC), 2, True),))
+            registered = Asset("ZC-登记", True, day, (), False, "合同一")
+            second = attrs.evolve(registered, number="ZC-登记二")
+            cases += [
+                Register(on, (), (delivery,)),
+                Register(on, (registered,), (delivery,)),
+                Register(on, (registered, second), (delivery,)),
+            ]
     cases.append(Register(on, (Asset("ZC-未批", False, on, (), False, None),), ()))
     return cases
 
@@ -906,7 +906,83 @@ def _adm07_register(subject: Subject, register: Register) -> None:
         )
 
 
-PROPERTIES: Final = (
+# -- the section a firm writes: every section-reading property runs under it too -------------------
+
+VARIANT: Final = {
+    "seal_action": "用印申请",
+    "supplies_action": "办公用品领用",
+    "repair_action": "设备维修",
+    "scrapping_action": "设备报废",
+    "asset_purchase_action": "固定资产购置",
+    "custodian_role": "印章管理员",
+    "stocktake_interval_days": 180,
+    "asset_register_days": 3,
+    "asset_number_prefix": "固资",
+}
+"""A ``[plugins.admin]`` table other than the defaults (Chinese action and role names, other
+periods): a copy that hard-codes a default instead of reading the section passes the defaults,
+not this."""
+
+_VARIANTS: weakref.WeakKeyDictionary[Subject, Subject | None] = weakref.WeakKeyDictionary()
+
+
+def _variant(subject: Subject) -> Subject | None:
+    """The subject's plugins under its policy with :data:`VARIANT` as the section (None when no
+    plugin of the subject declares the section)."""
+    if subject not in _VARIANTS:
+        tables = dict(subject.policy.plugin_tables)
+        tables[SECTION] = {**tables.get(SECTION, {}), **VARIANT}
+        policy = attrs.evolve(subject.policy, plugin_tables=tables)
+        try:
+            _VARIANTS[subject] = Subject(subject.plugins, policy, subject.block)
+        except PolicyError:
+            _VARIANTS[subject] = None
+    return _VARIANTS[subject]
+
+
+def _subjects(subject: Subject) -> list[tuple[bool, Subject]]:
+    variant = _variant(subject)
+    return [(False, subject)] + ([(True, variant)] if variant is not None else [])
+
+
+def _also_under_variant(prop: Property) -> Property:
+    """``prop`` checked under the subject's section and under :data:`VARIANT`: examples and
+    cases are ``(under_variant, request)``."""
+    examples, cases, holds = prop.examples, prop.cases, prop.holds
+
+    def pick(subject: Subject, under: bool) -> Subject:
+        variant = _variant(subject) if under else None
+        return variant if variant is not None else subject
+
+    def both_holds(subject: Subject, example: tuple[bool, Any]) -> None:
+        under, request = example
+        try:
+            holds(pick(subject, under), request)
+        except Violation as exc:
+            if not under:
+                raise
+            where = f"{exc.problem}; under [plugins.{SECTION}] {VARIANT}"
+            raise Violation(exc.control, where, request, exc.decisions) from None
+
+    def both_examples(subject: Subject, *kind: str) -> st.SearchStrategy[Any]:
+        assert examples is not None
+        return st.sampled_from(_subjects(subject)).flatmap(
+            lambda chosen: examples(chosen[1], *kind).map(lambda r: (chosen[0], r))
+        )
+
+    def both_cases(subject: Subject, thorough: bool) -> list[tuple[bool, Any]]:
+        assert cases is not None
+        return [(u, case) for u, s in _subjects(subject) for case in cases(s, thorough)]
+
+    return attrs.evolve(
+        prop,
+        examples=both_examples if examples is not None else None,
+        holds=both_holds,
+        cases=both_cases if cases is not None else None,
+    )
+
+
+_OWN: Final = (
     Property(
         "ADM-01",
         "approved-application",
@@ -989,4 +1065,16 @@ PROPERTIES: Final = (
         _return_cases,
     ),
 )
+
+READS_SECTION: Final = {
+    "ADM-01[approved-application]",
+    "ADM-03[approved-requisition]",
+    "ADM-04[approved-repair-or-scrapping]",
+    "ADM-07[approved-purchase]",
+    "ADM-07[register-sweeps]",
+    "ADM-08[custodian-hands-out]",
+}
+"""The properties whose oracle reads the section: they run under :data:`VARIANT` too."""
+
+PROPERTIES: Final = tuple(_also_under_variant(p) if p.key in READS_SECTION else p for p in _OWN)
 """The properties a replacement must keep (also registered by the plugin for ``check()``)."""
