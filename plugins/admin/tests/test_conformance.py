@@ -304,6 +304,18 @@ class HardCodedStocktakeInterval(_Admin):
         return sweep
 
 
+class CustodyByDirectRolesOnly(_Admin):
+    """ADM-08: ``spec.custodian_role in custodian.roles`` instead of the effective roles: a
+    supervisor whose role inherits custody may not hand out the seal he keeps."""
+
+    def seal_use(self, check: SealUse, policy: Policy) -> SealUse:
+        role, custodian = _spec(policy).custodian_role, check.custodian
+        if role not in custodian.roles and role in policy.effective_roles(custodian.roles):
+            nobody = attrs.evolve(custodian, roles=frozenset())
+            return attrs.evolve(check, custodian=nobody)
+        return check
+
+
 class AnyCustodianReceives(_Admin):
     """ADM-08: the return checks that the receiver holds the custodian role, not that they are
     this seal's custodian: any custodian logs any seal back."""
@@ -328,6 +340,7 @@ BROKEN = [
     ("ADM-07", RegistrationDeadlineInUtc()),
     ("ADM-07", HardCodedStocktakeInterval()),
     ("ADM-08", AnyCustodianReceives()),
+    ("ADM-08", CustodyByDirectRolesOnly()),
 ]
 
 

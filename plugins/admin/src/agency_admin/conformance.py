@@ -295,11 +295,20 @@ def _custodians(draw: st.DrawFn, subject: Subject) -> SealUse:
     custodian role, directly or not at all), the custodian being the user sometimes."""
     use = draw(_valid_uses(subject))
     spec = _spec(subject)
-    roles = set(draw(st.frozensets(st.sampled_from(sorted(subject.policy.roles)), max_size=3)))
+    known = sorted(set(subject.policy.roles) | set(subject.policy.role_closure))
+    roles = set(draw(st.frozensets(st.sampled_from(known), max_size=3)))
     roles.discard(spec.custodian_role)
     if draw(st.booleans()):
         roles.add(spec.custodian_role)
     return attrs.evolve(use, custodian=attrs.evolve(use.custodian, roles=frozenset(roles)))
+
+
+def _custody_cases(subject: Subject, thorough: bool) -> list[SealUse]:
+    """A custodian holding nothing, or exactly one role of the policy (inheriting ones too)."""
+    base = _fixed_use(subject)
+    known = sorted(set(subject.policy.roles) | set(subject.policy.role_closure))
+    holdings = [frozenset(), *(frozenset({role}) for role in known)]
+    return [attrs.evolve(base, custodian=attrs.evolve(base.custodian, roles=r)) for r in holdings]
 
 
 def _adm08_custody(subject: Subject, use: SealUse) -> None:
@@ -926,13 +935,21 @@ not this."""
 _VARIANTS: weakref.WeakKeyDictionary[Subject, Subject | None] = weakref.WeakKeyDictionary()
 
 
+SUPERVISOR: Final = "行政主管"
+"""A role of the variant policy that inherits the variant's custodian role: who holds it holds
+custody (SOD-02's and ADM-08's roles count inherited ones)."""
+
+
 def _variant(subject: Subject) -> Subject | None:
-    """The subject's plugins under its policy with :data:`VARIANT` as the section (None when no
-    plugin of the subject declares the section)."""
+    """The subject's plugins under its policy with :data:`VARIANT` as the section and
+    :data:`SUPERVISOR` inheriting its custodian role (None when no plugin of the subject declares
+    the section)."""
     if subject not in _VARIANTS:
         tables = dict(subject.policy.plugin_tables)
         tables[SECTION] = {**tables.get(SECTION, {}), **VARIANT}
-        policy = attrs.evolve(subject.policy, plugin_tables=tables)
+        closure = {**subject.policy.role_closure}
+        closure[SUPERVISOR] = frozenset({SUPERVISOR, str(VARIANT["custodian_role"])})
+        policy = attrs.evolve(subject.policy, plugin_tables=tables, role_closure=closure)
         try:
             _VARIANTS[subject] = Subject(subject.plugins, policy, subject.block)
         except PolicyError:
@@ -1055,6 +1072,7 @@ _OWN: Final = (
         "only a holder of the custodian role (inherited too) hands a seal out",
         _custodians,
         _adm08_custody,
+        _custody_cases,
     ),
     Property(
         "ADM-08",
