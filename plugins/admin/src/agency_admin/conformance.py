@@ -41,7 +41,7 @@ from agency_admin.entities import (
     SealUse,
 )
 from agency_admin.policy import AdminPolicy
-from agency_core import Employee, Money, Outcome
+from agency_core import Employee, Money
 from agency_core.entities import CURRENCIES
 from agency_core.entities.approvals import APPROVAL_STATUSES
 from agency_core.errors import PluginError, PolicyError
@@ -610,13 +610,8 @@ def _adm06(subject: Subject, payment: PurchasePayment) -> None:
     currency = payment.contract.lines[0].unit_price.currency
     paid = [payment.amount, *([payment.paid_before] if payment.paid_before else [])]
     if any(money.currency != currency for money in paid):
-        if decision.outcome is not Outcome.DENY:
-            raise Violation(
-                "ADM-06",
-                f"a payment in another currency than the contract's ({currency}) must deny",
-                payment,
-                [decision],
-            )
+        why = f"paid in another currency than the contract's {currency}"
+        expect("ADM-06", True, payment, decision, why)
         return
     value = _accepted(payment)
     total = sum((money.amount for money in paid), Decimal(0))
