@@ -294,6 +294,20 @@ def test_adm06_payment_up_to_the_goods_accepted_at_contract_prices(engine: Engin
     assert accepted_value(pay("0", too_many)) == Money("12000", CNY)
 
 
+@pytest.mark.parametrize(
+    ("amount", "before"),
+    [(Money("100", "USD"), None), (Money("100", CNY), Money("1", "JPY"))],
+)
+def test_adm06_a_payment_in_another_currency_is_an_adm06_denial_not_a_plugin_failure(
+    engine: Engine, amount: Money, before: Money | None
+) -> None:
+    payment = attrs.evolve(pay("0", accepted(("paper", 10))), amount=amount, paid_before=before)
+    decision = engine.decide(payment)
+    assert decision.outcome is Outcome.DENY
+    assert decision.controls == {"ADM-06"}
+    assert "CNY" in decision.findings[0].message("en")
+
+
 @given(
     laptops=st.integers(0, 4),
     paper=st.integers(0, 15),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -115,6 +115,19 @@ def test_adm08_the_seal_goes_back_to_its_custodian_and_overdue_ones_are_swept(
         back = AdminRepository(tx).return_seal("U1", "SC", key="return-U1")
     assert (back.state, back.open, back.history[-1].actor) == ("returned", False, "SC")
     assert "ADM-08" not in audit(store, ON + timedelta(days=1))
+
+
+def test_adm08_the_return_is_due_on_the_day_of_use_in_the_firms_time_zone(
+    store: st.Store,
+) -> None:
+    """07:30 in Shanghai is still the previous day in UTC: the seal is due back on the day it
+    was used where the firm is (CONTROLS.md section 4), not a day before it."""
+    seal_ready(store)
+    early = datetime(2026, 3, 2, 7, 30, tzinfo=timezone(timedelta(hours=8)))
+    with store.transaction() as tx:
+        item = AdminRepository(tx).use_seal("U1", "S1", "E1", LETTER, key="use-U1", at=early)
+    assert item.due_on == date(2026, 3, 2)
+    assert "ADM-08" not in audit(store, date(2026, 3, 2))
 
 
 def test_seal_sweeps_find_imported_uses(store: st.Store) -> None:
@@ -354,6 +367,29 @@ def test_adm07_accepted_fixed_assets_must_be_registered(store: st.Store) -> None
                 "Laptop", "sales", "F1", "AD", acquired_on=ON, on=ON, contract="PC1"
             )
     assert "ADM-07" not in audit(store, ON + timedelta(days=1))
+
+
+def test_adm07_goods_accepted_early_in_the_firms_morning_are_due_that_day(
+    store: st.Store,
+) -> None:
+    """Accepted at 07:30 in Shanghai (23:30 UTC the day before): the registration is due by the
+    end of that day where the firm is, not a day earlier (CONTROLS.md section 4)."""
+    early = datetime(2026, 3, 2, 7, 30, tzinfo=timezone(timedelta(hours=8)))
+    with store.transaction() as tx:
+        admin = AdminRepository(tx)
+        admin.add_contract(CONTRACT)
+        admin.accept_goods(Acceptance("A1", "PC1", "AD", early, (AcceptedLine("laptop", 1),)))
+    assert "ADM-07" not in audit(store, date(2026, 3, 2))
+    assert audit(store, date(2026, 3, 3))["ADM-07"] == ["PC1"]
+
+
+def test_adm07_a_stocktake_is_due_on_the_last_day_of_the_interval(store: st.Store) -> None:
+    """Counted 365 days before the audit day: still in time that day, overdue the next."""
+    asset = registered_asset(store, acquired_on=date(2024, 1, 2))
+    with store.transaction() as tx:
+        AdminRepository(tx).stocktake(asset, "AD", date(2025, 3, 2))
+    assert "ADM-07" not in audit(store, date(2026, 3, 2))
+    assert audit(store, date(2026, 3, 3))["ADM-07"] == [asset]
 
 
 def test_adm08_a_direct_move_is_judged_on_the_stored_custodian_not_its_data(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
+
+if TYPE_CHECKING:
+    from agency_core.testing.conformance import Property
 
 
 @hookimpl
@@ -62,6 +65,14 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
     register(store.extension())
+
+
+@hookimpl
+def agency_register_properties(register: Registrar[Property]) -> None:
+    from agency_admin.conformance import PROPERTIES
+
+    for prop in PROPERTIES:
+        register(prop)
 
 
 @hookimpl

@@ -94,6 +94,10 @@ BEFORE_ACCEPTANCE = Text(
     zh="合同 {contract} 的货物尚未按合同验收合格，不得付款 {amount}",
     en="the goods of contract {contract} have not passed acceptance; {amount} may not be paid",
 )
+OTHER_CURRENCY = Text(
+    zh="合同 {contract} 以 {currency} 计价，不得以其他币种付款 {amount}",
+    en="contract {contract} is priced in {currency}; {amount} is in another currency",
+)
 BEYOND_ACCEPTED = Text(
     zh="合同 {contract} 累计付款 {paid} 超过已验收货物按合同价计 {accepted}",
     en="contract {contract} would be paid {paid} in all, more than the {accepted} of goods "
@@ -246,12 +250,23 @@ def accepted_value(payment: PurchasePayment) -> Money:
 
 
 def check_payment(check: PurchasePayment, policy: Policy) -> Iterator[Finding]:
-    """ADM-06: goods are accepted against the contract before they are paid, and only as much."""
+    """ADM-06: goods are accepted against the contract before they are paid, and only as much,
+    in the contract's currency."""
+    currency = check.contract.lines[0].unit_price.currency
+    for money in (check.amount, check.paid_before):
+        if money is not None and money.currency != currency:
+            facts: dict[str, Fact] = {
+                "contract": check.contract.id,
+                "currency": currency,
+                "amount": str(money),
+            }
+            yield Finding("ADM-06", DENY, OTHER_CURRENCY, facts)
+            return
     accepted = accepted_value(check)
     paid = check.amount + check.paid_before if check.paid_before is not None else check.amount
     contract = check.contract.id
     if accepted.amount == 0:
-        facts: dict[str, Fact] = {"contract": contract, "amount": str(check.amount)}
+        facts = {"contract": contract, "amount": str(check.amount)}
         yield Finding("ADM-06", DENY, BEFORE_ACCEPTANCE, facts)
     elif paid > accepted:
         facts = {"contract": contract, "paid": str(paid), "accepted": str(accepted)}

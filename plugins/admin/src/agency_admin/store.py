@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final
+from zoneinfo import ZoneInfo
 
 import attrs
 from sqlalchemy import (
@@ -440,7 +441,8 @@ class AdminRepository:
             ),
             use_id,
         )
-        due = at.astimezone(UTC).date() + timedelta(days=spec.seal_return_days)
+        # the day of use where the firm is (CONTROLS.md section 4), whatever the offset of ``at``
+        due = self._tx.engine.policy.local_date(at) + timedelta(days=spec.seal_return_days)
         return self._tx.tracked.open(
             seal_item(use_id), SEAL_USE, control="ADM-08", owner=user, due_on=due, key=key, at=at
         )
@@ -752,22 +754,30 @@ def _assets_unapproved(opts: AuditOptions) -> Select[Any]:
 
 
 def _assets_not_stocktaken(opts: AuditOptions) -> Select[Any]:
-    """ADM-07: assets in use not counted within the stocktake interval."""
+    """ADM-07: assets in use not counted within the stocktake interval.
+
+    The next count is due on the last count's day (or the acquisition's) plus the interval, and
+    is overdue from the day after, as every tracked deadline is: a count on ``since`` is still
+    in time on ``opts.on``.
+    """
     since = opts.on - timedelta(
         days=opts.policy.section("admin", AdminPolicy).stocktake_interval_days
     )
     counted = select(StocktakeRow.id).where(
-        StocktakeRow.asset_number == AssetRow.number, StocktakeRow.counted_on > since
+        StocktakeRow.asset_number == AssetRow.number, StocktakeRow.counted_on >= since
     )
     return select(AssetRow.number.label("id")).where(
-        AssetRow.disposed_on.is_(None), AssetRow.acquired_on <= since, ~counted.exists()
+        AssetRow.disposed_on.is_(None), AssetRow.acquired_on < since, ~counted.exists()
     )
 
 
 def _assets_unregistered(opts: AuditOptions) -> Select[Any]:
     """ADM-07: contracts with fixed assets accepted but fewer of them registered."""
     days = opts.policy.section("admin", AdminPolicy).asset_register_days
-    cutoff = datetime.combine(opts.on - timedelta(days=days), time.min, tzinfo=UTC)
+    # accepted before the firm's midnight starting the day ``days`` before ``opts.on``: the
+    # registration deadline (the acceptance's day where the firm is, plus ``days``) has passed
+    firm = ZoneInfo(opts.policy.timezone)
+    cutoff = datetime.combine(opts.on - timedelta(days=days), time.min, tzinfo=firm)
     acceptance, line, ordered = AcceptanceRow, AcceptanceLineRow, ContractLineRow
     accepted = (
         select(acceptance.contract_id.label("contract"), func.sum(line.quantity).label("n"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from agency_core.transitions import StateMachine, TransitionCheck
 from agency_hr import hookspecs, rules, store
 from agency_hr.entities import Appeal, Clearance, LeaveCheck, Resignation
 from agency_hr.policy import HrPolicy
+
+if TYPE_CHECKING:
+    from agency_core.testing.conformance import Property
 
 
 @hookimpl
@@ -55,6 +58,14 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
     register(store.extension())
+
+
+@hookimpl
+def agency_register_properties(register: Registrar[Property]) -> None:
+    from agency_hr.conformance import PROPERTIES
+
+    for prop in PROPERTIES:
+        register(prop)
 
 
 @hookimpl
