@@ -12,8 +12,6 @@ applied once per engine) and checks the sweeps report exactly the offending asse
 
 from __future__ import annotations
 
-import atexit
-import tempfile
 import weakref
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -46,8 +44,7 @@ from agency_core.entities import CURRENCIES
 from agency_core.entities.approvals import APPROVAL_STATUSES
 from agency_core.errors import PluginError, PolicyError
 from agency_core.testing import strategies as S
-from agency_core.testing._kit import expect
-from agency_core.testing.conformance import Property, Subject, Violation
+from agency_core.testing.conformance import Property, Subject, Violation, expect
 from agency_core.transitions import Move, StateMachine, TransitionCheck
 
 __all__ = ["PROPERTIES"]
@@ -655,24 +652,6 @@ class Register:
     deliveries: tuple[Delivery, ...]
 
 
-_STORES: dict[int, Any] = {}
-"""One scratch store per engine under test (which it keeps alive), in a temporary directory
-removed at exit."""
-
-
-def _scratch(subject: Subject) -> Any:
-    key = id(subject.engine)
-    if key not in _STORES:
-        import agency_core.store as store
-
-        folder = tempfile.TemporaryDirectory(prefix="agency-admin-conformance-")
-        opened = store.open(f"sqlite:///{folder.name}/admin.db", engine=subject.engine)
-        opened.upgrade()
-        atexit.register(opened.dispose)
-        _STORES[key] = (opened, folder)
-    return _STORES[key][0]
-
-
 @st.composite
 def _registers(draw: st.DrawFn, subject: Subject) -> Register:
     """Assets last counted (or acquired) the interval before the audit day, or a day either
@@ -793,7 +772,7 @@ def _seed(subject: Subject, register: Register) -> Any:
     from agency_admin import store as tables
     from agency_core.store.models import ApprovalRequestRow
 
-    spec, store = _spec(subject), _scratch(subject)
+    spec, store = _spec(subject), subject.scratch_store()
     with store.transaction() as tx:
         for table in (
             tables.StocktakeRow,

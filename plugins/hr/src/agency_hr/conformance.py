@@ -12,8 +12,6 @@ reports exactly the employees without a training record.
 
 from __future__ import annotations
 
-import atexit
-import tempfile
 import weakref
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -28,8 +26,7 @@ from agency_core.calendar import WorkingCalendar
 from agency_core.entities.approvals import APPROVAL_STATUSES
 from agency_core.errors import PluginError, PolicyError
 from agency_core.testing import strategies as S
-from agency_core.testing._kit import expect
-from agency_core.testing.conformance import Property, Subject, Violation
+from agency_core.testing.conformance import Property, Subject, Violation, expect
 from agency_core.transitions import StateMachine, TransitionCheck
 from agency_hr.entities import Appeal, ApprovalFacts, Clearance, Leave, LeaveCheck, Resignation
 from agency_hr.policy import HrPolicy
@@ -244,22 +241,6 @@ def _hr02(subject: Subject, check: TransitionCheck) -> None:
 
 # -- HR-03 training files: a sweep over a scratch store --------------------------------------------
 
-_STORES: dict[int, Any] = {}
-"""One scratch store per engine under test, in a temporary directory removed at exit."""
-
-
-def _scratch(subject: Subject) -> Any:
-    key = id(subject.engine)
-    if key not in _STORES:
-        import agency_core.store as store
-
-        folder = tempfile.TemporaryDirectory(prefix="agency-hr-conformance-")
-        opened = store.open(f"sqlite:///{folder.name}/hr.db", engine=subject.engine)
-        opened.upgrade()
-        atexit.register(opened.dispose)
-        _STORES[key] = (opened, folder)
-    return _STORES[key][0]
-
 
 @st.composite
 def _training_files(draw: st.DrawFn, subject: Subject) -> tuple[tuple[str, int], ...]:
@@ -288,7 +269,7 @@ def _hr03(subject: Subject, files: tuple[tuple[str, int], ...]) -> None:
     from agency_core.store.models import EmployeeRoleRow, EmployeeRow
     from agency_hr.store import TrainingRow
 
-    store = _scratch(subject)
+    store = subject.scratch_store()
     sweeps = [s for ext in extensions(subject.engine) for s in ext.sweeps if s.control == "HR-03"]
     if not sweeps:
         raise Violation("HR-03", "no sweep reports employees without a training record", files)
