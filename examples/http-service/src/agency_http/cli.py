@@ -11,10 +11,11 @@ from typing import Any
 import click
 
 from agency_core.clikit import reported
-from agency_core.codec import converter, parse_json
+from agency_core.codec import parse_json
 from agency_core.entities import Employee
 from agency_core.errors import InvalidInput
 from agency_core.store.session import open_store
+from agency_http.bodies import structure
 from agency_http.tokens import issue
 
 __all__ = ["main"]
@@ -108,7 +109,7 @@ def staff(file: Any, url: str) -> None:
         data = parse_json(file.read())
         if not isinstance(data, list):
             raise InvalidInput("the staff file is a JSON array of employees")
-        people = [converter.structure(item, Employee) for item in data]
+        people = [structure(item, Employee) for item in data]
         put_staff(url, people)
     click.echo(f"{len(people)} employees stored")
 
