@@ -85,7 +85,9 @@ def test_decide_one_and_a_batch(client: TestClient, prepared: Prepared) -> None:
     Draft202012Validator(decision_schema(Engine())).validate(one.json())
 
 
-def test_decisions_are_logged_and_the_log_verifies(prepared: Prepared, tmp_path: Path) -> None:
+def test_changes_are_logged_questions_are_not_and_the_log_verifies(
+    prepared: Prepared, tmp_path: Path
+) -> None:
     key = tmp_path / "log.key"
     key.write_bytes(b"k" * 48)
     key.chmod(0o600)
@@ -95,10 +97,20 @@ def test_decisions_are_logged_and_the_log_verifies(prepared: Prepared, tmp_path:
             client.post("/decide", json=claim("E-1", "100", "chen"), headers=auth).status_code
             == 200
         )
+        assert client.post("/log/verify", headers=auth).json()["entries"] == 0  # a question
+        client.post(
+            "/approvals",
+            json=claim("C-1", "12000", "chen"),
+            headers={**auth, "Idempotency-Key": "s"},
+        )
         checkpoint = client.post("/log/checkpoint", headers=auth)
         assert checkpoint.status_code == 200
-        assert checkpoint.json()["seq"] == 1
-        client.post("/decide", json=claim("E-2", "100", "chen"), headers=auth)
+        assert checkpoint.json()["seq"] == 1  # the routing decision of the submission
+        client.post(
+            "/approvals/C-1/steps/0",
+            json={"verdict": "approve"},
+            headers={**prepared.auth("zhang"), "Idempotency-Key": "a"},
+        )
         verified = client.post(
             "/log/verify", json={"checkpoints": [checkpoint.json()]}, headers=auth
         )
@@ -112,6 +124,7 @@ def test_decisions_are_logged_and_the_log_verifies(prepared: Prepared, tmp_path:
         refused = client.post("/log/verify", json={"checkpoints": [forged]}, headers=auth)
         assert refused.status_code == 200
         assert refused.json()["ok"] is False
+        assert refused.json()["problem"]["kind"] == "forged"
 
 
 def test_an_approval_taken_step_by_step_by_the_callers(

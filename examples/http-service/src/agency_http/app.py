@@ -98,6 +98,10 @@ class Service:
         self.log = DecisionLog(self.store)
         """Decisions in a transaction are appended with it; others wait here (flushed on exit)."""
         self.engine = Engine.from_policy(config.policy, plugins=[self.log])
+        """The engine of the store: every decision behind a change goes to the log with it."""
+        self.questions = Engine.from_policy(config.policy)
+        """The same policy and plugins, unlogged, for ``POST /decide``: a question changes
+        nothing, and its request names people who did not act (as ``agency decide``)."""
         self.store.use(self.engine)
         self.tokens = TokenBook(config.tokens)
 
@@ -162,21 +166,19 @@ def _submission(sub: Submission) -> dict[str, Any]:
 
 def decide(service: Service, call: Call) -> tuple[int, Any]:
     """Decide a request of any kind, or a batch (a JSON array), as ``agency decide`` does."""
-    engine, data = service.engine, call.body
+    engine, data = service.questions, call.body
     if isinstance(data, list):
         if len(data) > MAX_BATCH:
             raise InvalidInput(f"a batch holds at most {MAX_BATCH} requests, not {len(data)}")
-        requests = [request_from_json(item, engine) for item in data]
-        decisions = service.work(lambda _tx: engine.decide_many(requests))
+        decisions = engine.decide_many([request_from_json(item, engine) for item in data])
         return 200, [d.to_dict() for d in decisions]
-    request = request_from_json(data, engine)
-    return 200, service.work(lambda _tx: engine.decide(request)).to_dict()
+    return 200, engine.decide(request_from_json(data, engine)).to_dict()
 
 
 def submit(service: Service, call: Call) -> tuple[int, Any]:
     """Submit an approval request of the caller's (``requester`` must be the caller)."""
     data = call.body
-    if isinstance(data, dict) and data.get("requester") != call.caller:
+    if isinstance(data, dict) and "requester" in data and data["requester"] != call.caller:
         raise ApiError(403, f"requester is the authenticated caller {call.caller} @ $.requester")
     request = request_from_json(data, service.engine)
     if not isinstance(request, ApprovalRequest):
