@@ -1,0 +1,516 @@
+"""The ASGI application: agency-core's engine and store behind HTTP, on Starlette.
+
+A worker holds the engine, the store's connection pool and the token book, nothing else: every
+piece of shared state is in the database, so any number of workers on any number of machines
+serve one PostgreSQL. ``create_app()`` reads its settings from the environment (uvicorn's
+``--factory`` calls it once per worker); see ``README.md``.
+
+Errors are the CLI's JSON errors, ``{"errors": ["... @ $.path", ...]}``, with a status that says
+whose fault it is: 400 bad input, 401 no valid token, 403 refused (the engine's ``decision``
+beside the errors, or a body naming someone other than the caller), 404 not found, 409 a
+state or a concurrent change that forbids it, 413 too large, 503 the database failed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from agency_core.codec import converter, parse_json, request_from_json, request_to_json
+from agency_core.engine import Engine
+from agency_core.entities import ApprovalRequest, DestructionList
+from agency_core.errors import AgencyError, InvalidInput, NotFound, StateError
+from agency_core.store import DecisionLog, Store, Submission
+from agency_core.store.audit import DEFAULT_STEP_DEADLINE, all_sweeps, run_audit
+from agency_core.store.checkpoint import Checkpoint, load_key
+from agency_core.store.errors import Conflict, Refused, StoreError
+from agency_core.store.log import take_checkpoint, verify_log
+from agency_core.store.session import Transaction, open_store
+from agency_http import bodies as b
+from agency_http.openapi import Operation, openapi_document
+from agency_http.tokens import TokenBook
+
+__all__ = ["OPERATIONS", "ApiError", "Config", "Service", "create_app"]
+
+log = logging.getLogger("agency_http")
+
+MAX_BODY: Final = 1 << 20
+"""Bytes a request body may hold (1 MiB); more is refused with 413 before it is parsed."""
+MAX_BATCH: Final = 1000
+"""Requests one ``POST /decide`` may hold."""
+RETRIES: Final = 3
+"""Attempts of a unit of work that lost a race (:class:`Conflict`) before the 409 is returned."""
+
+
+class ApiError(Exception):
+    """An HTTP error of the service's own (authentication, size, a body naming another actor)."""
+
+    def __init__(self, status: int, problem: str) -> None:
+        super().__init__(problem)
+        self.status = status
+        self.problem = problem
+
+
+@attrs.frozen
+class Config:
+    """Where the worker's state lives; :meth:`from_env` reads the ``AGENCY_*`` variables."""
+
+    database_url: str
+    tokens: Path
+    policy: Path | None = None
+    log_key_file: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = os.environ
+        missing = [n for n in ("AGENCY_DATABASE_URL", "AGENCY_HTTP_TOKENS") if not env.get(n)]
+        if missing:
+            raise InvalidInput(f"set {' and '.join(missing)} (see the README)")
+        return cls(
+            env["AGENCY_DATABASE_URL"],
+            Path(env["AGENCY_HTTP_TOKENS"]),
+            Path(env["AGENCY_POLICY"]) if env.get("AGENCY_POLICY") else None,
+            Path(env["AGENCY_LOG_KEY_FILE"]) if env.get("AGENCY_LOG_KEY_FILE") else None,
+        )
+
+
+class Service:
+    """What one worker holds: the store, the engine (logging to the store) and the tokens."""
+
+    def __init__(self, config: Config) -> None:
+        key = load_key(config.log_key_file) if config.log_key_file else None
+        self.key = key
+        self.store: Store = open_store(config.database_url, log_key=key)
+        self.log = DecisionLog(self.store)
+        """Decisions in a transaction are appended with it; others wait here (flushed on exit)."""
+        self.engine = Engine.from_policy(config.policy, plugins=[self.log])
+        """The engine of the store: every decision behind a change goes to the log with it."""
+        self.questions = Engine.from_policy(config.policy)
+        """The same policy and plugins, unlogged, for ``POST /decide``: a question changes
+        nothing, and its request names people who did not act (as ``agency decide``)."""
+        self.store.use(self.engine)
+        self.tokens = TokenBook(config.tokens)
+
+    def work(self, unit: Callable[[Transaction], Any]) -> Any:
+        """Run ``unit`` in one transaction; again (up to :data:`RETRIES`) if it lost a race."""
+        for attempt in range(RETRIES):
+            try:
+                with self.store.transaction() as tx:
+                    return unit(tx)
+            except Conflict:
+                if attempt == RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+@attrs.frozen
+class Call:
+    """One authenticated call: who makes it, its parsed body, path and query parameters."""
+
+    caller: str
+    body: Any
+    params: dict[str, Any]
+    query: dict[str, str]
+    key: str | None
+
+
+# --------------------------------------------------------------------------------------------------
+# Operations: each a plain function of the service and the call, run in a worker thread.
+# --------------------------------------------------------------------------------------------------
+
+
+def _claim(body: Any, field: str, caller: str) -> Any:
+    """``body`` without ``field`` when it names the caller; 403 when it names anyone else.
+
+    The actor is the authenticated caller: a body cannot act in someone else's name.
+    """
+    if isinstance(body, dict) and field in body:
+        if body[field] != caller:
+            named = str(body[field])[:64]
+            raise ApiError(403, f"{field} is the authenticated caller {caller}, not {named!r}")
+        return {k: v for k, v in body.items() if k != field}
+    return body
+
+
+def _key(call: Call) -> str:
+    if not call.key:
+        raise ApiError(400, "an Idempotency-Key header is needed @ $")
+    return call.key
+
+
+def _submission(sub: Submission) -> dict[str, Any]:
+    return {
+        "request": request_to_json(sub.request),
+        "route": [{"role": s.role, "scope": s.scope.value} for s in sub.route.steps],
+        "status": sub.status.value,
+        "next_step": sub.next_step,
+        "history": [converter.unstructure(a) for a in sub.history],
+        "submitted_at": sub.submitted_at.isoformat(),
+        "policy": {"version": sub.policy_version, "sha256": sub.policy_sha256},
+    }
+
+
+def decide(service: Service, call: Call) -> tuple[int, Any]:
+    """Decide a request of any kind, or a batch (a JSON array), as ``agency decide`` does."""
+    engine, data = service.questions, call.body
+    if isinstance(data, list):
+        if len(data) > MAX_BATCH:
+            raise InvalidInput(f"a batch holds at most {MAX_BATCH} requests, not {len(data)}")
+        decisions = engine.decide_many([request_from_json(item, engine) for item in data])
+        return 200, [d.to_dict() for d in decisions]
+    return 200, engine.decide(request_from_json(data, engine)).to_dict()
+
+
+def submit(service: Service, call: Call) -> tuple[int, Any]:
+    """Submit an approval request of the caller's (``requester`` must be the caller)."""
+    data = call.body
+    if isinstance(data, dict) and "requester" in data and data["requester"] != call.caller:
+        raise ApiError(403, f"requester is the authenticated caller {call.caller} @ $.requester")
+    request = request_from_json(data, service.engine)
+    if not isinstance(request, ApprovalRequest):
+        raise InvalidInput("an approval request has kind approval", path="$.kind")
+    key = _key(call)
+    sub = service.work(lambda tx: tx.approvals.submit(request, key=f"{call.caller}:{key}"))
+    return 201, _submission(sub)
+
+
+def get_approval(service: Service, call: Call) -> tuple[int, Any]:
+    """A submitted request with its route, status and history."""
+    return 200, _submission(service.work(lambda tx: tx.approvals.get(call.params["id"])))
+
+
+def decide_step(service: Service, call: Call) -> tuple[int, Any]:
+    """Approve or reject one step as the caller."""
+    body = b.structure(_claim(call.body, "actor", call.caller), b.StepBody)
+    key = f"{call.caller}:{_key(call)}"
+    request_id, step = call.params["id"], call.params["step"]
+
+    def unit(tx: Transaction) -> Any:
+        return tx.approvals.decide(
+            request_id,
+            step,
+            body.verdict,
+            call.caller,
+            key=key,
+            reason=body.reason,
+            on_behalf_of=body.on_behalf_of,
+        )
+
+    return 200, {"request": request_id, **converter.unstructure(service.work(unit))}
+
+
+def perform_duty(service: Service, call: Call) -> tuple[int, Any]:
+    """Record a duty the caller performed (refused when it conflicts with one they did, SOD-03)."""
+    body = b.structure(_claim(call.body, "actor", call.caller), b.DutyBody)
+    key = f"{call.caller}:{_key(call)}"
+    service.work(lambda tx: tx.duties.perform(body.subject, body.duty, call.caller, key=key))
+    return 201, {"subject": body.subject, "duty": body.duty, "actor": call.caller}
+
+
+def _record(tx: Transaction, number: str) -> dict[str, Any]:
+    record = tx.records.get(number)
+    due = tx.records.due_on(number)
+    return {**converter.unstructure(record), "due_on": due.isoformat() if due else None}
+
+
+def register(service: Service, call: Call) -> tuple[int, Any]:
+    """Register a record under a new number."""
+    body = b.structure(call.body, b.RegisterBody)
+
+    def unit(tx: Transaction) -> Any:
+        record = tx.records.register(
+            body.record_class,
+            closed_on=body.closed_on,
+            title=body.title,
+            also=body.also,
+            event_on=body.event_on,
+            important=body.important,
+        )
+        return _record(tx, record.number)
+
+    return 201, service.work(unit)
+
+
+def get_record(service: Service, call: Call) -> tuple[int, Any]:
+    """A registered record with its holds, loans, backups and disposal date."""
+    return 200, service.work(lambda tx: _record(tx, call.params["number"]))
+
+
+def place_hold(service: Service, call: Call) -> tuple[int, Any]:
+    """Hold a record (it cannot be destroyed while held)."""
+    body = b.structure(call.body, b.HoldBody)
+    number = call.params["number"]
+
+    def unit(tx: Transaction) -> Any:
+        tx.records.place_hold(number, body.hold_id, body.reason, on=body.on, matter=body.matter)
+        return _record(tx, number)
+
+    return 201, service.work(unit)
+
+
+def release_hold(service: Service, call: Call) -> tuple[int, Any]:
+    """Release a hold."""
+    body = b.structure(call.body, b.WhenBody)
+    hold = call.params["hold"]
+    service.work(lambda tx: tx.records.release_hold(hold, on=body.on))
+    return 200, {"hold": hold, "released_on": body.on.isoformat()}
+
+
+def lend(service: Service, call: Call) -> tuple[int, Any]:
+    """Lend a record to the caller (``borrower`` is the caller)."""
+    body = b.structure(_claim(call.body, "borrower", call.caller), b.LoanBody)
+    number = call.params["number"]
+
+    def unit(tx: Transaction) -> Any:
+        tx.records.lend(
+            number,
+            body.loan_id,
+            call.caller,
+            lent_on=body.lent_on,
+            due_on=body.due_on,
+            approval_id=body.approval_id,
+        )
+        return _record(tx, number)
+
+    return 201, service.work(unit)
+
+
+def return_loan(service: Service, call: Call) -> tuple[int, Any]:
+    """A lent record came back."""
+    body = b.structure(call.body, b.WhenBody)
+    loan = call.params["loan"]
+    service.work(lambda tx: tx.records.return_loan(loan, on=body.on))
+    return 200, {"loan": loan, "returned_on": body.on.isoformat()}
+
+
+def add_backup(service: Service, call: Call) -> tuple[int, Any]:
+    """Record a backup copy of a record."""
+    body = b.structure(call.body, b.BackupBody)
+    number = call.params["number"]
+    count = service.work(lambda tx: tx.records.add_backup(number, body.location, on=body.on))
+    return 201, {"record": number, "backups": count}
+
+
+def propose_destruction(service: Service, call: Call) -> tuple[int, Any]:
+    """Propose a destruction list (with its appraisals and signatures)."""
+    if not isinstance(call.body, dict):
+        raise InvalidInput("a destruction list is a JSON object")
+    listing = b.structure(call.body, DestructionList)
+    service.work(lambda tx: tx.destruction.propose(listing))
+    return 201, converter.unstructure(listing)
+
+
+def execute_destruction(service: Service, call: Call) -> tuple[int, Any]:
+    """Destroy the listed records if the engine finds the procedure followed (RET-04)."""
+    list_id = call.params["id"]
+    return 200, service.work(lambda tx: tx.destruction.execute(list_id)).to_dict()
+
+
+def log_verify(service: Service, call: Call) -> tuple[int, Any]:
+    """Walk the decision log's hash chain, extending the checkpoints given."""
+    body = b.structure(call.body if call.body is not None else {}, b.VerifyBody)
+    if body.checkpoints and service.key is None:
+        raise InvalidInput("the server has no log key: it cannot check checkpoints")
+    checkpoints = [
+        Checkpoint.from_json(json.dumps(attrs.asdict(c)), source=f"$.checkpoints[{i}]")
+        for i, c in enumerate(body.checkpoints)
+    ]
+    report = verify_log(service.store, key=service.key, checkpoints=checkpoints)
+    problem = report.problem
+    found = None
+    if problem is not None:
+        found = {"seq": problem.seq, "kind": problem.kind, "detail": problem.detail}
+    return 200, {"ok": report.ok, "entries": report.entries, "head": report.head, "problem": found}
+
+
+def log_checkpoint(service: Service, _call: Call) -> tuple[int, Any]:
+    """Verify the log and sign its head with the server's log key; keep it off the database."""
+    if service.key is None:
+        raise InvalidInput("the server has no log key (AGENCY_LOG_KEY_FILE)")
+    return 200, json.loads(take_checkpoint(service.store, service.key).to_json())
+
+
+def audit(service: Service, call: Call) -> tuple[int, Any]:
+    """Run every audit sweep of the core and the plugins in the database."""
+    on: date | None = None
+    if "on" in call.query:
+        on = b.structure({"on": call.query["on"]}, b.WhenBody).on
+    days = call.query.get("step_deadline_days", str(DEFAULT_STEP_DEADLINE.days))
+    if not days.isascii() or not days.isdigit() or not 1 <= int(days) <= 3650:
+        raise InvalidInput(f"step_deadline_days is 1..3650, not {days[:20]!r}")
+    store = service.store
+    findings = run_audit(
+        store, on=on, step_deadline=timedelta(days=int(days)), sweeps=all_sweeps(store)
+    )
+    return 200, {
+        "offences": sum(f.count for f in findings),
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+REQUEST: Final = "#/components/schemas/Request"
+DECISION: Final = "#/components/schemas/Decision"
+
+OPERATIONS: Final = (
+    Operation("POST", "/decide", decide, body={"anyOf": [
+        {"$ref": REQUEST}, {"type": "array", "items": {"$ref": REQUEST}}]}, answer=DECISION),
+    Operation("POST", "/approvals", submit, body={"$ref": "#/components/schemas/ApprovalBody"},
+              idempotent=True, status=201),
+    Operation("GET", "/approvals/{id}", get_approval),
+    Operation("POST", "/approvals/{id}/steps/{step:int}", decide_step, body=b.StepBody,
+              idempotent=True),
+    Operation("POST", "/duties", perform_duty, body=b.DutyBody, idempotent=True, status=201),
+    Operation("POST", "/records", register, body=b.RegisterBody, status=201),
+    Operation("GET", "/records/{number}", get_record),
+    Operation("POST", "/records/{number}/holds", place_hold, body=b.HoldBody, status=201),
+    Operation("POST", "/holds/{hold}/release", release_hold, body=b.WhenBody),
+    Operation("POST", "/records/{number}/loans", lend, body=b.LoanBody, status=201),
+    Operation("POST", "/loans/{loan}/return", return_loan, body=b.WhenBody),
+    Operation("POST", "/records/{number}/backups", add_backup, body=b.BackupBody, status=201),
+    Operation("POST", "/destruction-lists", propose_destruction,
+              body={"$ref": "#/components/schemas/DestructionList"}, status=201),
+    Operation("POST", "/destruction-lists/{id}/execute", execute_destruction, answer=DECISION),
+    Operation("POST", "/log/verify", log_verify, body=b.VerifyBody, optional_body=True),
+    Operation("POST", "/log/checkpoint", log_checkpoint),
+    Operation("GET", "/audit", audit, query=("on", "step_deadline_days")),
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------------
+# HTTP: authentication, bodies, errors.
+# --------------------------------------------------------------------------------------------------
+
+
+def _errors(status: int, problems: list[str], **extra: Any) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"errors": problems, **extra}, status, headers=headers)
+
+
+def _status(exc: AgencyError) -> int:
+    if isinstance(exc, Refused):
+        return 403
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, StateError):  # Conflict too: a concurrent change won
+        return 409
+    if isinstance(exc, StoreError):
+        return 503
+    return 400
+
+
+def _problems(exc: AgencyError) -> list[str]:
+    lines = getattr(exc, "problems", None)
+    return [str(p) for p in lines] if lines else [str(exc)]
+
+
+def error_response(exc: BaseException) -> JSONResponse:
+    """The JSON error for ``exc``; anything unexpected is logged and answered 500 without detail."""
+    if isinstance(exc, ApiError):
+        return _errors(exc.status, [exc.problem])
+    if isinstance(exc, Refused):
+        return _errors(403, _problems(exc), decision=exc.decision.to_dict())
+    if isinstance(exc, AgencyError):
+        return _errors(_status(exc), _problems(exc))
+    if isinstance(exc, UnicodeError | RecursionError):
+        return _errors(400, [f"unreadable input: {type(exc).__name__} @ $"])
+    log.exception("unexpected error", exc_info=exc)
+    return _errors(500, ["internal error: nothing was saved"])
+
+
+def _caller(service: Service, request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    who = service.tokens.who(token.strip()) if scheme.lower() == "bearer" else None
+    if who is None:
+        raise ApiError(401, "a valid API token is needed: Authorization: Bearer <token>")
+    return who
+
+
+async def _body(request: Request) -> bytes:
+    length = request.headers.get("content-length", "")
+    if length and (not length.isdigit() or int(length) > MAX_BODY):
+        raise ApiError(413, f"a body holds at most {MAX_BODY} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ApiError(413, f"a body holds at most {MAX_BODY} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _endpoint(service: Service, operation: Operation) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        try:
+            caller = _caller(service, request)  # before the body is read
+            raw = await _body(request)
+            data = None
+            if operation.body is not None and (raw.strip() or not operation.optional_body):
+                data = parse_json(raw)
+            call = Call(
+                caller,
+                data,
+                dict(request.path_params),
+                {k: request.query_params[k] for k in operation.query if k in request.query_params},
+                request.headers.get("idempotency-key"),
+            )
+            status, payload = await run_in_threadpool(operation.handler, service, call)
+        except Exception as exc:
+            return error_response(exc)
+        return JSONResponse(payload, status)
+
+    endpoint.__name__ = operation.handler.__name__
+    return endpoint
+
+
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return _errors(exc.status_code, [f"{exc.detail} @ $"])
+    return error_response(exc)
+
+
+def create_app(config: Config | None = None) -> Starlette:
+    """The application for ``config`` (from the environment when None)."""
+    service = Service(config if config is not None else Config.from_env())
+    document = openapi_document(service.engine, OPERATIONS)
+
+    async def openapi(_request: Request) -> Response:
+        return JSONResponse(document)
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    routes = [Route("/openapi.json", openapi), Route("/health", health)]
+    for operation in OPERATIONS:
+        endpoint = _endpoint(service, operation)
+        routes.append(Route(operation.path, endpoint, methods=[operation.method]))
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        try:
+            service.log.flush()
+        finally:
+            service.store.dispose()
+
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: _http_error, Exception: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    return app
