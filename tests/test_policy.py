@@ -27,6 +27,9 @@ EXPENSE_TOP = '{ route = ["dept_head", "finance_reviewer", "finance_manager", "g
 EXPENSE_MIDDLE = (
     '{ max_amount = "50000", route = ["dept_head", "finance_reviewer", "finance_manager"] },'
 )
+STARTS_WITH = 'starts_with = ["dept_head", "finance_reviewer"]\n'
+UNPINNED = DEFAULT.replace(STARTS_WITH, "", 1)
+"""The default policy without APR-01's first steps: for the APR-03 tests of ranks and counts."""
 
 
 def problems_of(text: str) -> tuple[str, ...]:
@@ -96,7 +99,7 @@ def test_a_string_where_a_list_belongs_is_refused_not_split_into_characters() ->
 
 
 def test_apr_03_a_tier_that_drops_an_approver_is_refused() -> None:
-    text = DEFAULT.replace(EXPENSE_TOP, '{ route = ["general_manager"] },', 1)
+    text = UNPINNED.replace(EXPENSE_TOP, '{ route = ["general_manager"] },', 1)
     (problem,) = problems_of(text)
     assert problem.startswith("APR-03")
     assert "tier 2 against tier 1: fewer approvals, 1 instead of 3" in problem
@@ -199,11 +202,11 @@ def test_effective_dates_must_be_ordered() -> None:
 BRANCH = "\n[approval.actions.expense_reimbursement.departments]\nbranch = [\n{tiers}\n]\n"
 
 
-def with_branch(*tiers: str) -> str:
+def with_branch(*tiers: str, base: str = DEFAULT) -> str:
     """The default policy with a department override of the expense tiers for ``branch``."""
     anchor = "[approval.actions.fund_disbursement]"
     override = BRANCH.format(tiers="\n".join(f"  {tier}," for tier in tiers))
-    return DEFAULT.replace(anchor, override + "\n" + anchor, 1)
+    return base.replace(anchor, override + "\n" + anchor, 1)
 
 
 def test_sod_02_and_ret_01_defaults_follow_the_sources() -> None:
@@ -239,7 +242,7 @@ def test_apr_03_lower_is_judged_by_rank_not_by_name(replacement: str) -> None:
     higher = middle.replace('"dept_head", "finance_reviewer", "finance_manager"', replacement)
     top = EXPENSE_TOP.replace('"dept_head", ', "")
     top = top.replace('"finance_reviewer", "finance_manager", "general_manager"', replacement)
-    text = DEFAULT.replace(
+    text = UNPINNED.replace(
         middle, higher.replace(replacement, f'"finance_reviewer", {replacement}')
     )
     text = text.replace(EXPENSE_TOP, top.replace(replacement, f'"finance_reviewer", {replacement}'))
@@ -279,11 +282,59 @@ def test_apr_03_an_override_as_strict_or_stricter_loads() -> None:
     stricter = with_branch(
         '{ max_amount = "1000", route = ["branch_director", "finance_reviewer"] }',
         '{ route = ["branch_director", "finance_reviewer", "finance_manager", "general_manager"] }',
+        base=UNPINNED,
     )
     policy = parse_policy(stricter.encode())
     matrix = policy.matrix("expense_reimbursement", "branch")
     assert matrix is not None
     assert matrix.bounds == (1000,)
+
+
+def test_apr_01_every_expense_route_starts_with_the_head_then_finance() -> None:
+    """The corrected APR-01: the department head's first review, then finance's check, in every
+    tier; a firm-wide tier for the head alone is refused where it is written."""
+    head_only = DEFAULT.replace(
+        '{ max_amount = "5000", route = ["dept_head", "finance_reviewer"] },',
+        '{ max_amount = "2000", route = ["dept_head"] },\n'
+        '  { max_amount = "5000", route = ["dept_head", "finance_reviewer"] },',
+        1,
+    )
+    assert problems_of(head_only) == (
+        "APR-01: every route of this action begins with dept_head then finance_reviewer, "
+        "not dept_head @ $.approval.actions.expense_reimbursement.tiers[0].route",
+    )
+    swapped = DEFAULT.replace(
+        EXPENSE_TOP,
+        EXPENSE_TOP.replace('"dept_head", "finance_reviewer"', '"finance_reviewer", "dept_head"'),
+        1,
+    )
+    (problem,) = problems_of(swapped)
+    assert problem.startswith("APR-01: every route of this action begins with dept_head then")
+    assert problem.endswith(
+        "not finance_reviewer then dept_head @ $.approval.actions.expense_reimbursement.tiers[2].route"
+    )
+
+
+def test_apr_01_a_department_override_keeps_the_first_steps() -> None:
+    branch = with_branch(
+        '{ max_amount = "1000", route = ["branch_director", "finance_reviewer"] }',
+        '{ route = ["branch_director", "finance_reviewer", "finance_manager", "general_manager"] }',
+    )
+    problems = problems_of(branch)
+    assert problems[0] == (
+        "APR-01: every route of this action begins with dept_head then finance_reviewer, not "
+        "branch_director then finance_reviewer "
+        "@ $.approval.actions.expense_reimbursement.departments.branch[0].route"
+    )
+    assert len(problems) == 2
+
+
+def test_apr_01_the_first_steps_name_known_roles() -> None:
+    text = DEFAULT.replace(STARTS_WITH, 'starts_with = ["dept_head", "finance_checker"]\n', 1)
+    problems = problems_of(text)
+    assert problems[0] == (
+        "unknown role 'finance_checker' @ $.approval.actions.expense_reimbursement.starts_with[1]"
+    )
 
 
 def test_the_time_zone_is_checked_at_load() -> None:

@@ -21,7 +21,7 @@ from agency_core import (
 from agency_core.errors import InvalidInput, NotFound, StateError
 from agency_core.policy import Policy
 from tests.store.helpers import T0, RouteOnly, claim
-from tests.test_policy import DEFAULT, with_branch
+from tests.test_policy import DEFAULT, UNPINNED, with_branch
 
 
 def _submit(store: st.Store, request_id: str = "R1", **kw: str) -> st.Submission:
@@ -240,7 +240,8 @@ OLD_TIERS = """tiers = [
 
 def _policy(version: str, *, old_tiers: bool = False) -> Policy:
     text = DEFAULT.replace('version = "2026.11"', f'version = "{version}"', 1)
-    if old_tiers:
+    if old_tiers:  # before the correction of APR-01: the head alone up to 5,000
+        text = UNPINNED.replace('version = "2026.11"', f'version = "{version}"', 1)
         start = text.index("tiers = [", text.index("[approval.actions.expense_reimbursement]"))
         text = (
             text[:start] + OLD_TIERS + text[text.index("]\n", text.index("{ route", start)) + 1 :]
@@ -307,6 +308,7 @@ def test_a_route_for_another_action_or_department_is_refused(staffed, engine):
             with_branch(
                 '{ max_amount = "1000", route = ["branch_director", "finance_reviewer"] }',
                 '{ route = ["branch_director", "finance_reviewer", "finance_manager", "general_manager"] }',
+                base=UNPINNED,
             ).encode()
         )
     )

@@ -71,6 +71,14 @@ def test_the_kit_rejects_a_manager_sign_off_under_apr03() -> None:
 
 HEAD_ONLY_TIER = '  { max_amount = "2000", route = ["dept_head"] },\n'
 FIRST_TIER = '  { max_amount = "2000", route = ["dept_head", "finance_reviewer"] },\n'
+PIN = 'starts_with = ["dept_head", "finance_reviewer"]\n'
+
+
+def test_the_wish_written_firm_wide_is_refused_when_loaded_under_apr01() -> None:
+    text = POLICY.read_text(encoding="utf-8")
+    assert PIN in text
+    with pytest.raises(PolicyError, match="APR-01: every route of this action begins with"):
+        parse_policy(text.replace(FIRST_TIER, HEAD_ONLY_TIER).encode("utf-8"), "wish.toml")
 
 
 def test_the_wish_as_a_department_override_is_refused_when_loaded_under_apr03() -> None:
@@ -87,7 +95,8 @@ def test_the_wish_as_a_department_override_is_refused_when_loaded_under_apr03() 
 
 
 def test_the_wish_written_firm_wide_into_the_policy_is_denied_by_the_firm_plugin() -> None:
-    text = POLICY.read_text(encoding="utf-8")
+    """A policy that also drops APR-01's pin loads; the firm's plugin still denies its routes."""
+    text = POLICY.read_text(encoding="utf-8").replace(PIN, "", 1)
     assert FIRST_TIER in text
     wished = parse_policy(text.replace(FIRST_TIER, HEAD_ONLY_TIER).encode("utf-8"), "wish.toml")
     firm = Engine(wished, plugins=[plugin], block=[APPROVALS], entry_points=False)

@@ -19,6 +19,7 @@ AGENCY = str(Path(sys.executable).with_name("agency"))
 APPROVALS = "agency_core.builtin.approvals"
 FIRST_TIER = '  { max_amount = "2000", route = ["dept_head", "finance_reviewer"] },\n'
 HEAD_ONLY_TIER = '  { max_amount = "2000", route = ["dept_head"] },\n'
+PIN = 'starts_with = ["dept_head", "finance_reviewer"]\n'
 
 
 def agency(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -63,7 +64,8 @@ def test_decide_with_the_bundled_plugin_blocked_uses_the_firm_rule(tmp_path: Pat
 
 def test_a_policy_skipping_finance_is_denied_by_the_firm_plugin_only(tmp_path: Path) -> None:
     wished = tmp_path / "wish.toml"
-    wished.write_text(POLICY.read_text(encoding="utf-8").replace(FIRST_TIER, HEAD_ONLY_TIER))
+    text = POLICY.read_text(encoding="utf-8").replace(PIN, "", 1)  # APR-01's pin dropped too
+    wished.write_text(text.replace(FIRST_TIER, HEAD_ONLY_TIER))
     code, decision = decide(tmp_path, "1500", "--block", APPROVALS, "--policy", str(wished))
     assert code == 3  # deny
     assert [(f["control"], f["plugin"]) for f in decision["findings"]] == [

@@ -246,14 +246,29 @@ def _approval_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
     ranks = {name: role.rank for name, role in spec.roles.items() if role.rank is not None}
     for name, action in actions.items():
         path = f"$.approval.actions.{name}"
+        yield from _unknown(action.starts_with, roles, f"{path}.starts_with")
         tier_problems = list(_tier_problems(action.tiers, roles, ranks, f"{path}.tiers"))
         yield from tier_problems
+        yield from _start_problems(action, action.tiers, f"{path}.tiers")
         for department, tiers in action.departments.items():
             here = f"{path}.departments.{department}"
             own = list(_tier_problems(tiers, roles, ranks, here))
             yield from own
+            yield from _start_problems(action, tiers, here)
             if not own and not tier_problems and not unranked:
                 yield from _override_problems(action, tiers, ranks, here)
+
+
+def _start_problems(action: ActionSpec, tiers: list[TierSpec], path: str) -> Iterator[str]:
+    """APR-01: every route of the action begins with its ``starts_with`` roles, in order."""
+    first = action.starts_with
+    for index, tier in enumerate(tiers):
+        begins = tier.route[: len(first)]
+        if begins != first:
+            yield (
+                f"APR-01: every route of this action begins with {' then '.join(first)}, "
+                f"not {' then '.join(begins) or 'nothing'} @ {path}[{index}].route"
+            )
 
 
 def _tier_problems(

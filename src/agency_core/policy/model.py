@@ -88,6 +88,9 @@ class ActionSpec:
     ``exclusive``: it belongs to the next one ("at or above", APR-02)."""
     departments: dict[str, list[TierSpec]] = attrs.Factory(dict)
     """Tiers that replace ``tiers`` for the named departments (a branch office, BR-01)."""
+    starts_with: list[str] = attrs.Factory(list)
+    """The roles every route of the action begins with, in order, in every tier and department
+    (APR-01: every expense claim is first reviewed by the department head, then by finance)."""
 
 
 @attrs.frozen
