@@ -35,6 +35,7 @@ from agency_core.store.canonical import canonical, canonical_text, digest, json_
 from agency_core.store.checkpoint import Checkpoint, head_mac
 from agency_core.store.errors import StoreError
 from agency_core.store.models import LogEntryRow, LogHeadRow
+from agency_core.store.persons import persons_of, pseudonymised, pseudonyms
 from agency_core.store.session import active_transaction
 
 if TYPE_CHECKING:
@@ -233,6 +234,10 @@ class LogRepository:
                 "the decision log's head is not signed by this store's log key: "
                 "refusing to extend it (run `agency log verify --key ...`)"
             )
+        # Personal fields are kept as salted pseudonyms (:mod:`agency_core.store.persons`); the
+        # salts are given under the head lock, so one person never gets two.
+        names = pseudonyms(session, set().union(*(persons_of(entry) for entry in entries)))
+        entries = [pseudonymised(entry, names) for entry in entries]
         connection = session.connection()
         insert_sql, at_param = _insert_statement(connection.dialect)
         rows = []
