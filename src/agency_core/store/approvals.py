@@ -20,6 +20,7 @@ from agency_core.entities import ApprovalRequest, StepAction, Verdict
 from agency_core.errors import InvalidInput, NotFound, StateError
 from agency_core.requests import DutyCheck, PerformedDuty, StepCheck
 from agency_core.store import mapping
+from agency_core.store.apart import ahead, settle
 from agency_core.store.canonical import digest
 from agency_core.store.errors import Conflict, Refused
 from agency_core.store.models import ApprovalRequestRow, DutyRow, StepActionRow
@@ -362,16 +363,23 @@ class DutyRepository:
     ) -> None:
         """Record that ``actor`` performs ``duty`` on ``subject``, if the engine allows it."""
         key = _key(key)
+        engine = self._tx.engine
+
+        def read(tx: Transaction) -> DutyCheck | None:
+            apart = DutyRepository(tx)
+            return None if apart._done(key) is not None else apart._check(subject, duty, actor)
+
+        # Decide first on a snapshot (no lock while the plugins run); under the subject's lock
+        # the early answer stands only if the duties done on the subject are unchanged.
+        early = ahead(self._tx, read, engine.check_duty)
         session = self._tx.session
         self._serialise(subject)
-        done = session.scalars(select(DutyRow).where(DutyRow.key == key)).one_or_none()
+        done = self._done(key)
         if done is not None:
             if (done.subject, done.duty, done.actor) != (subject, duty, actor):
                 raise InvalidInput(f"idempotency key {key!r} was used for a different duty")
             return
-        rows = session.scalars(select(DutyRow).where(DutyRow.subject == subject))
-        performed = tuple(PerformedDuty(r.duty, r.actor) for r in rows)
-        decision = self._tx.engine.check_duty(DutyCheck(subject, duty, actor, performed))
+        decision = settle(early, self._check(subject, duty, actor), engine.check_duty)
         if decision.outcome is Outcome.DENY:
             raise Refused(f"{duty} on {subject} by {actor}", decision)
         session.add(
@@ -379,6 +387,18 @@ class DutyRepository:
         )
         with translated():
             session.flush()
+
+    def _done(self, key: str) -> DutyRow | None:
+        """The duty recorded with idempotency ``key``, if any."""
+        return self._tx.session.scalars(select(DutyRow).where(DutyRow.key == key)).one_or_none()
+
+    def _check(self, subject: str, duty: str, actor: str) -> DutyCheck:
+        """What the engine is asked: the duty, with those done on ``subject`` as stored now."""
+        rows = self._tx.session.scalars(
+            select(DutyRow).where(DutyRow.subject == subject).order_by(DutyRow.id)
+        )
+        performed = tuple(PerformedDuty(r.duty, r.actor) for r in rows)
+        return DutyCheck(subject, duty, actor, performed)
 
     def _serialise(self, subject: str) -> None:
         """Hold the subject until this transaction ends, so duties on it are decided one at a
