@@ -220,24 +220,20 @@ class ApprovalRepository:
         at = at or self._tx.now()
         action = StepAction(step, actor, verdict, at, reason, on_behalf_of)  # APR-05 on reject
         engine = self._tx.engine
+
+        def read(tx: Transaction) -> StepCheck | None:
+            apart = ApprovalRepository(tx)
+            return None if apart.recorded(key) else apart.step_check(request_id, action)
+
         # Decide first, on a snapshot read apart from this transaction, so no lock is held while
         # the plugins run; then lock the request and decide again only if what they read changed.
-        early, early_decision = None, None
-        with self._tx.store.snapshot(engine) as reader:
-            apart = ApprovalRepository(reader) if reader is not None else None
-            if apart is not None and not apart.recorded(key):
-                early = apart.step_check(request_id, action)
-                early_decision = engine.check_step(early)
+        early = ahead(self._tx, read, engine.check_step)
         session = self._tx.session
         row = self._row(request_id, lock=True)  # serialises every action on this request
         done = session.scalars(select(StepActionRow).where(StepActionRow.key == key)).one_or_none()
         if done is not None:
             return self._same_action(done, request_id, action, key)
-        check = self.step_check(request_id, action, row)
-        if early_decision is not None and early == check:
-            decision = early_decision
-        else:
-            decision = engine.check_step(check)
+        decision = settle(early, self.step_check(request_id, action, row), engine.check_step)
         if decision.outcome is Outcome.DENY:
             raise Refused(f"step {step} of request {request_id}", decision)
         self._record(row, action, key)

@@ -4,7 +4,9 @@ Each entry's ``hash = sha256(prev_hash + body)``, where ``body`` is the canonica
 entry (see :func:`entry_body`); the first entry chains from :data:`GENESIS`. The body is stored
 as it was hashed, so it is the single source of truth: the queryable columns beside it (``at``,
 ``kind``, ``digest``, ``outcome``, ``actor``, ``policy_version``, ``policy_sha256``) are copies
-that :func:`verify_log` checks against the body, and the findings live only in the body.
+that :func:`verify_log` checks against the body, and the findings live only in the body. People
+are kept as salted pseudonyms (:mod:`agency_core.store.persons`), so erasing a person's salt
+unlinks their entries without touching the chain.
 
 The head row (last sequence number and hash) is locked by appenders, so concurrent transactions
 append one after the other and the chain never forks. When the store has a log key, appenders
@@ -70,6 +72,8 @@ class PendingEntry:
 
     ``findings_json`` is the canonical JSON of ``findings`` when the caller already has it (a
     :class:`DecisionLog` computes it once per shared decision); it is computed when None.
+    ``actor``, ``in_place_of`` and the findings name people by id here; :meth:`LogRepository.append`
+    stores them as salted pseudonyms (:mod:`agency_core.store.persons`).
     """
 
     at: datetime
