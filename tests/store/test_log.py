@@ -26,8 +26,18 @@ def logged(staffed):
 
 
 def _entries(store):
+    """The log's entries, their actor resolved through the salt table (the log keeps pseudonyms)."""
     with store.database.connect() as conn:
-        return conn.exec_driver_sql("SELECT seq, kind, outcome, actor FROM decision_log").all()
+        return conn.exec_driver_sql(
+            "SELECT seq, kind, outcome, person FROM decision_log"
+            " LEFT JOIN log_persons ON pseudonym = actor ORDER BY seq"
+        ).all()
+
+
+def _who(store, pseudonym):
+    with store.database.connect() as conn:
+        query = sa.text("SELECT person FROM log_persons WHERE pseudonym = :p")
+        return conn.execute(query, {"p": pseudonym}).scalar()
 
 
 def test_decisions_commit_with_the_state_they_record(logged):
@@ -56,7 +66,7 @@ def test_a_rolled_back_change_drops_its_decisions_but_keeps_refusals(logged):
     with pytest.raises(st.Refused), store.transaction() as tx:
         tx.approvals.approve("R1", 0, "E1", key="self")
     entries = _entries(store)
-    assert [(e.kind, e.outcome, e.actor) for e in entries] == [
+    assert [(e.kind, e.outcome, e.person) for e in entries] == [
         ("approval", "needs_approval", "E1"),
         ("step", "deny", "E1"),
     ]
@@ -283,13 +293,15 @@ def test_a_step_taken_by_a_delegate_logs_the_delegate_and_the_principal(logged):
             "SELECT actor, body FROM decision_log WHERE kind = 'step' ORDER BY seq"
         ).all()
     (delegated, actor_body), (own, own_body) = rows
-    assert delegated == "D1"
-    assert json.loads(actor_body)["in_place_of"] == "H1"  # APR-06: both names, in the hash
-    assert own == "V1"
+    assert _who(store, delegated) == "D1"
+    principal = json.loads(actor_body)["in_place_of"]
+    assert _who(store, principal) == "H1"  # APR-06: both names (as pseudonyms), in the hash
+    assert _who(store, own) == "V1"
     assert "in_place_of" not in json.loads(own_body)
     assert st.verify_log(store).ok
-    forged = actor_body.replace('"in_place_of":"H1"', '"in_place_of":"H2"')
-    _sql(store, f"UPDATE decision_log SET body = '{forged}' WHERE actor = 'D1'")
+    forged = actor_body.replace(f'"in_place_of":"{principal}"', f'"in_place_of":"{"0" * 64}"')
+    assert forged != actor_body
+    _sql(store, f"UPDATE decision_log SET body = '{forged}' WHERE actor = '{delegated}'")
     assert st.verify_log(store).problem.kind == "altered"
 
 

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import date, timedelta
 
-from agency_core import Employee, Engine
+import pytest
+
+import agency_core.store as st
+from agency_core import (
+    Appraisal,
+    ApprovalRequest,
+    DestructionItem,
+    DestructionList,
+    Employee,
+    Engine,
+    Money,
+    Signature,
+)
+from agency_core.errors import StateError
 from agency_core.hookspecs import hookimpl
 from tests.store.helpers import claim
+
+TODAY = date(2026, 3, 2)
 
 SLOW = 1.5
 
@@ -81,3 +97,153 @@ def test_a_change_made_while_the_plugins_ran_is_decided_again(staffed):
     assert isinstance(results[0], Exception)  # H1's early answer is not used: step 0 is taken
     with store.transaction() as tx:
         assert [a.actor for a in tx.approvals.get("R1").history] == ["H2"]
+
+
+class Slow:
+    """A plugin that takes its time over every duty, record and destruction check, and over
+    every retention lookup (it answers none of them, so the bundled rules decide)."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.calls = 0
+
+    def _wait(self) -> None:
+        self.calls += 1
+        self.entered.set()
+        time.sleep(SLOW)
+
+    @hookimpl
+    def agency_check_duty(self, check, policy):
+        self._wait()
+
+    @hookimpl
+    def agency_check_record(self, check, policy):
+        self._wait()
+
+    @hookimpl
+    def agency_check_destruction(self, check, retention, policy):
+        self._wait()
+
+    @hookimpl
+    def agency_retention_rule(self, record_class, policy):
+        self._wait()
+
+
+def _old_voucher(tx) -> str:
+    return tx.records.register("voucher", closed_on=date(1990, 6, 30)).number
+
+
+def _lend(tx, number: str) -> None:
+    borrowing = ApprovalRequest("L1", "archive_borrowing", Money("0", "CNY"), "sales", "E1")
+    tx.approvals.submit(borrowing, key="L1")
+    tx.approvals.approve("L1", 0, "A1", key="L1-a")
+
+
+def _listing(number: str) -> DestructionList:
+    return DestructionList(
+        id="XL-1",
+        destruction_on=TODAY,
+        items=[DestructionItem(number, "voucher", "V1", 1990, 1990, 30, 36)],
+        appraisals=[Appraisal(number, "destroy", "A1")],
+        approvals=[Signature("G1"), Signature("A1"), Signature("C1")],
+        supervisors=[Signature(s, checked_before=True, signed_after=True) for s in ("S1", "S2")],
+    )
+
+
+ACTIONS = {
+    "duty": lambda tx, _number: tx.duties.perform("PAY-1", "approve_payment", "F1", key="d1"),
+    "register": lambda tx, _number: tx.records.register("contract", closed_on=TODAY),
+    "record_event": lambda tx, number: tx.records.record_event(number, TODAY),
+    "lend": lambda tx, number: tx.records.lend(
+        number, "LN-1", "E1", lent_on=TODAY, due_on=TODAY + timedelta(days=7), approval_id="L1"
+    ),
+    "destruction": lambda tx, _number: tx.destruction.execute("XL-1"),
+}
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_a_slow_plugin_does_not_block_writers_for_duties_and_records(staffed, action):
+    store = staffed
+    with store.transaction() as tx:
+        number = _old_voucher(tx)
+        _lend(tx, number)
+        tx.destruction.propose(_listing(number))
+    slow = Slow()
+    engine = Engine(plugins=[slow])
+    errors: list[BaseException] = []
+
+    def act() -> None:
+        try:
+            with store.transaction(engine) as tx:
+                ACTIONS[action](tx, number)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=act)
+    worker.start()
+    assert slow.entered.wait(10)
+    started = time.perf_counter()
+    with store.transaction() as tx:  # an unrelated writer
+        tx.employees.put(Employee("Z9", "ops", (), "new hire"))
+    waited = time.perf_counter() - started
+    worker.join(60)
+    assert errors == []
+    assert waited < SLOW / 2, f"the writer waited {waited:.2f}s for the plugin"
+
+
+def test_a_duty_recorded_while_the_plugins_ran_is_decided_again(staffed):
+    """SOD-03: the early answer (no conflict yet) is not used once a conflicting duty is in."""
+    store = staffed
+    slow = Slow()
+    engine = Engine(plugins=[slow])
+    results: list[object] = []
+
+    def approve() -> None:
+        try:
+            with store.transaction(engine) as tx:
+                tx.duties.perform("PAY-1", "approve_payment", "F1", key="approve")
+            results.append("stored")
+        except Exception as exc:
+            results.append(exc)
+
+    worker = threading.Thread(target=approve)
+    worker.start()
+    assert slow.entered.wait(10)
+    with store.transaction() as tx:  # F1 pays the same payment meanwhile
+        tx.duties.perform("PAY-1", "pay", "F1", key="pay")
+    worker.join(30)
+    assert len(results) == 1
+    assert isinstance(results[0], st.Refused)
+    assert results[0].controls == {"SOD-03"}
+    assert slow.calls == 2  # asked early, then again on the changed duties
+
+
+def test_a_loan_made_while_the_plugins_ran_is_seen_under_the_lock(staffed):
+    """RET-06: the early answer for one loan is not used once another loan of the record is in."""
+    store = staffed
+    with store.transaction() as tx:
+        number = _old_voucher(tx)
+        _lend(tx, number)
+    slow = Slow()
+    engine = Engine(plugins=[slow])
+    results: list[object] = []
+
+    def lend() -> None:
+        try:
+            with store.transaction(engine) as tx:
+                ACTIONS["lend"](tx, number)
+            results.append("lent")
+        except Exception as exc:
+            results.append(exc)
+
+    worker = threading.Thread(target=lend)
+    worker.start()
+    assert slow.entered.wait(10)
+    with store.transaction() as tx:
+        tx.records.lend(number, "LN-2", "E1", lent_on=TODAY, due_on=TODAY, approval_id="L1")
+    worker.join(30)
+    assert len(results) == 1
+    assert isinstance(results[0], StateError)
+    assert "already on loan" in str(results[0])
+    with store.transaction() as tx:
+        assert [loan.id for loan in tx.records.get(number).loans] == ["LN-2"]

@@ -91,12 +91,24 @@ def test_the_app_role_works_but_cannot_edit_the_log():
                 "ALTER TABLE decision_log DISABLE TRIGGER USER",
                 "DROP TRIGGER agency_log_no_update ON decision_log",
                 "UPDATE alembic_version SET version_num = '0001'",
+                "DELETE FROM log_persons",  # erasure is the owner's
+                "UPDATE log_persons SET salt = 'x'",
+                "TRUNCATE log_persons",
             ):
                 with pytest.raises(sa.exc.ProgrammingError), store.database.begin() as c:
                     c.exec_driver_sql(statement)
             assert st.verify_log(store).ok
+            assert st.entries_of(store, "H1") == (2,)  # the app gave H1 a salt
+            with pytest.raises(st.StoreError):
+                st.erase_person(store, "H1")
         finally:
             store.dispose()
+        erasing = st.open(owner_url)
+        try:
+            assert st.erase_person(erasing, "H1") == st.Erasure("H1", True, 1, 0)
+            assert st.verify_log(erasing).ok
+        finally:
+            erasing.dispose()
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):  # the owner meets the triggers
             _run(owner_url, "UPDATE decision_log SET outcome = 'allow'")
     finally:

@@ -305,7 +305,7 @@ def test_the_decision_log_keeps_a_payment_and_its_payer(store: st.Store, policy:
     from sqlalchemy import select
 
     from agency_core.store import DecisionLog, verify_log
-    from agency_core.store.models import LogEntryRow
+    from agency_core.store.models import LogEntryRow, LogPersonRow
 
     submit_and_approve(store, "R1")
     log = DecisionLog(store)
@@ -316,8 +316,12 @@ def test_the_decision_log_keeps_a_payment_and_its_payer(store: st.Store, policy:
         Finance(tx).payments.pay("P2", "R1", "C1")
     log.flush()
     with store.transaction() as tx:
-        row = LogEntryRow
-        entries = tx.session.execute(select(row.kind, row.outcome, row.actor).order_by(row.seq))
+        row, person = LogEntryRow, LogPersonRow  # the log keeps the payer as a pseudonym
+        entries = tx.session.execute(
+            select(row.kind, row.outcome, person.person)
+            .join(person, person.pseudonym == row.actor)
+            .order_by(row.seq)
+        )
     assert [tuple(e) for e in entries] == [
         ("payment", "allow", "C1"),
         ("payment", "deny", "C1"),

@@ -18,6 +18,7 @@ from agency_core.store.audit import (
 )
 from agency_core.store.errors import Conflict, Refused, StoreError
 from agency_core.store.log import DecisionLog, LogProblem, LogReport, verify_log
+from agency_core.store.persons import Erasure, entries_of, erase_person
 from agency_core.store.ports import (
     ApprovalPort,
     DelegationPort,
@@ -45,6 +46,7 @@ __all__ = [
     "DestructionPort",
     "DutyPort",
     "EmployeePort",
+    "Erasure",
     "LogPort",
     "LogProblem",
     "LogReport",
@@ -57,6 +59,8 @@ __all__ = [
     "Submission",
     "Sweep",
     "Transaction",
+    "entries_of",
+    "erase_person",
     "format_number",
     "open",
     "run_audit",

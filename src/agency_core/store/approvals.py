@@ -20,6 +20,7 @@ from agency_core.entities import ApprovalRequest, StepAction, Verdict
 from agency_core.errors import InvalidInput, NotFound, StateError
 from agency_core.requests import DutyCheck, PerformedDuty, StepCheck
 from agency_core.store import mapping
+from agency_core.store.apart import ahead, settle
 from agency_core.store.canonical import digest
 from agency_core.store.errors import Conflict, Refused
 from agency_core.store.models import ApprovalRequestRow, DutyRow, StepActionRow
@@ -219,24 +220,20 @@ class ApprovalRepository:
         at = at or self._tx.now()
         action = StepAction(step, actor, verdict, at, reason, on_behalf_of)  # APR-05 on reject
         engine = self._tx.engine
+
+        def read(tx: Transaction) -> StepCheck | None:
+            apart = ApprovalRepository(tx)
+            return None if apart.recorded(key) else apart.step_check(request_id, action)
+
         # Decide first, on a snapshot read apart from this transaction, so no lock is held while
         # the plugins run; then lock the request and decide again only if what they read changed.
-        early, early_decision = None, None
-        with self._tx.store.snapshot(engine) as reader:
-            apart = ApprovalRepository(reader) if reader is not None else None
-            if apart is not None and not apart.recorded(key):
-                early = apart.step_check(request_id, action)
-                early_decision = engine.check_step(early)
+        early = ahead(self._tx, read, engine.check_step)
         session = self._tx.session
         row = self._row(request_id, lock=True)  # serialises every action on this request
         done = session.scalars(select(StepActionRow).where(StepActionRow.key == key)).one_or_none()
         if done is not None:
             return self._same_action(done, request_id, action, key)
-        check = self.step_check(request_id, action, row)
-        if early_decision is not None and early == check:
-            decision = early_decision
-        else:
-            decision = engine.check_step(check)
+        decision = settle(early, self.step_check(request_id, action, row), engine.check_step)
         if decision.outcome is Outcome.DENY:
             raise Refused(f"step {step} of request {request_id}", decision)
         self._record(row, action, key)
@@ -362,16 +359,23 @@ class DutyRepository:
     ) -> None:
         """Record that ``actor`` performs ``duty`` on ``subject``, if the engine allows it."""
         key = _key(key)
+        engine = self._tx.engine
+
+        def read(tx: Transaction) -> DutyCheck | None:
+            apart = DutyRepository(tx)
+            return None if apart._done(key) is not None else apart._check(subject, duty, actor)
+
+        # Decide first on a snapshot (no lock while the plugins run); under the subject's lock
+        # the early answer stands only if the duties done on the subject are unchanged.
+        early = ahead(self._tx, read, engine.check_duty)
         session = self._tx.session
         self._serialise(subject)
-        done = session.scalars(select(DutyRow).where(DutyRow.key == key)).one_or_none()
+        done = self._done(key)
         if done is not None:
             if (done.subject, done.duty, done.actor) != (subject, duty, actor):
                 raise InvalidInput(f"idempotency key {key!r} was used for a different duty")
             return
-        rows = session.scalars(select(DutyRow).where(DutyRow.subject == subject))
-        performed = tuple(PerformedDuty(r.duty, r.actor) for r in rows)
-        decision = self._tx.engine.check_duty(DutyCheck(subject, duty, actor, performed))
+        decision = settle(early, self._check(subject, duty, actor), engine.check_duty)
         if decision.outcome is Outcome.DENY:
             raise Refused(f"{duty} on {subject} by {actor}", decision)
         session.add(
@@ -379,6 +383,18 @@ class DutyRepository:
         )
         with translated():
             session.flush()
+
+    def _done(self, key: str) -> DutyRow | None:
+        """The duty recorded with idempotency ``key``, if any."""
+        return self._tx.session.scalars(select(DutyRow).where(DutyRow.key == key)).one_or_none()
+
+    def _check(self, subject: str, duty: str, actor: str) -> DutyCheck:
+        """What the engine is asked: the duty, with those done on ``subject`` as stored now."""
+        rows = self._tx.session.scalars(
+            select(DutyRow).where(DutyRow.subject == subject).order_by(DutyRow.id)
+        )
+        performed = tuple(PerformedDuty(r.duty, r.actor) for r in rows)
+        return DutyCheck(subject, duty, actor, performed)
 
     def _serialise(self, subject: str) -> None:
         """Hold the subject until this transaction ends, so duties on it are decided one at a

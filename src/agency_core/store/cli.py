@@ -26,6 +26,7 @@ from agency_core.errors import InvalidInput
 from agency_core.store.audit import DEFAULT_STEP_DEADLINE, AuditFinding, all_sweeps, run_audit
 from agency_core.store.checkpoint import Checkpoint, load_key
 from agency_core.store.log import LogReport, take_checkpoint, verify_log
+from agency_core.store.persons import erase_person
 from agency_core.store.session import Store, open_store
 
 __all__ = ["register"]
@@ -191,6 +192,39 @@ def log_checkpoint(url: str, key_file: Path | None, out: Path | None, fmt: str) 
         click.echo(f"checkpoint of entry {checkpoint.seq} written to {safe(str(out))}")
 
 
+@log.command("erase")
+@_url
+@click.option("--person", required=True, help="The employee id whose salt to delete.")
+@format_option()
+def log_erase(url: str, person: str, fmt: str) -> None:
+    """Erase a person from the log: delete their salt, so no entry can be linked to them.
+
+    The log still verifies. Entries logged before the upgrade to 0006 keep ids in clear and are
+    counted apart."""
+    with reported(fmt), _opened(url) as store:
+        erasure = erase_person(store, person)
+    if fmt == "json":
+        emit_json(
+            {
+                "person": erasure.person,
+                "erased": erasure.erased,
+                "entries": erasure.entries,
+                "kept_clear": erasure.kept_clear,
+            }
+        )
+        return
+    zh = _lang() == "zh-CN"
+    if erasure.erased:
+        done = "已删除其盐值；无法再关联的条目" if zh else "salt deleted; entries no longer linked"
+        click.echo(f"{safe(person)}: {done}: {erasure.entries}")
+    else:
+        none = "日志中没有其盐值" if zh else "no salt in the log"
+        click.echo(f"{safe(person)}: {none}")
+    if erasure.kept_clear:
+        kept = "0006 之前的条目仍含明文编号" if zh else "entries before 0006 still naming them"
+        click.echo(f"{kept}: {erasure.kept_clear}")
+
+
 @click.command("audit")
 @_url
 @format_option()
@@ -252,7 +286,7 @@ def _table(findings: list[AuditFinding]) -> None:
 
 
 def register(group: click.Group) -> None:
-    """Add ``db upgrade``, ``log verify|checkpoint`` and ``audit`` to the main ``agency`` group."""
+    """Add ``db upgrade``, ``log verify|checkpoint|erase`` and ``audit`` to the ``agency`` group."""
     group.add_command(db)
     group.add_command(log)
     group.add_command(audit)

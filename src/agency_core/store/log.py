@@ -4,7 +4,9 @@ Each entry's ``hash = sha256(prev_hash + body)``, where ``body`` is the canonica
 entry (see :func:`entry_body`); the first entry chains from :data:`GENESIS`. The body is stored
 as it was hashed, so it is the single source of truth: the queryable columns beside it (``at``,
 ``kind``, ``digest``, ``outcome``, ``actor``, ``policy_version``, ``policy_sha256``) are copies
-that :func:`verify_log` checks against the body, and the findings live only in the body.
+that :func:`verify_log` checks against the body, and the findings live only in the body. People
+are kept as salted pseudonyms (:mod:`agency_core.store.persons`), so erasing a person's salt
+unlinks their entries without touching the chain.
 
 The head row (last sequence number and hash) is locked by appenders, so concurrent transactions
 append one after the other and the chain never forks. When the store has a log key, appenders
@@ -35,6 +37,7 @@ from agency_core.store.canonical import canonical, canonical_text, digest, json_
 from agency_core.store.checkpoint import Checkpoint, head_mac
 from agency_core.store.errors import StoreError
 from agency_core.store.models import LogEntryRow, LogHeadRow
+from agency_core.store.persons import persons_of, pseudonymised, pseudonyms
 from agency_core.store.session import active_transaction
 
 if TYPE_CHECKING:
@@ -69,6 +72,8 @@ class PendingEntry:
 
     ``findings_json`` is the canonical JSON of ``findings`` when the caller already has it (a
     :class:`DecisionLog` computes it once per shared decision); it is computed when None.
+    ``actor``, ``in_place_of`` and the findings name people by id here; :meth:`LogRepository.append`
+    stores them as salted pseudonyms (:mod:`agency_core.store.persons`).
     """
 
     at: datetime
@@ -233,6 +238,10 @@ class LogRepository:
                 "the decision log's head is not signed by this store's log key: "
                 "refusing to extend it (run `agency log verify --key ...`)"
             )
+        # Personal fields are kept as salted pseudonyms (:mod:`agency_core.store.persons`); the
+        # salts are given under the head lock, so one person never gets two.
+        names = pseudonyms(session, set().union(*(persons_of(entry) for entry in entries)))
+        entries = [pseudonymised(entry, names) for entry in entries]
         connection = session.connection()
         insert_sql, at_param = _insert_statement(connection.dialect)
         rows = []

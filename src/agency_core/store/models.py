@@ -39,6 +39,7 @@ __all__ = [
     "LoanRow",
     "LogEntryRow",
     "LogHeadRow",
+    "LogPersonRow",
     "NumberSequenceRow",
     "RecordClassRow",
     "RecordRow",
@@ -256,6 +257,21 @@ class LogHeadRow(Base):
     hash: Mapped[str] = mapped_column(Digest)
     mac: Mapped[str | None] = mapped_column(Digest)
     """HMAC-SHA256 of (seq, hash) under the firm's log key; None without a key."""
+
+
+class LogPersonRow(Base):
+    """A person's salt: the only link between an employee id and the pseudonym the log keeps.
+
+    ``pseudonym = sha256(salt || person)`` (hex). Erasing the person deletes this row and nothing
+    else: the log still verifies, and its entries can no longer be linked to them.
+    """
+
+    __tablename__ = "log_persons"
+
+    person: Mapped[str] = mapped_column(primary_key=True)
+    salt: Mapped[str] = mapped_column(Digest)
+    """32 random bytes, hex."""
+    pseudonym: Mapped[str] = mapped_column(Digest, unique=True)
 
 
 # -- records registry ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+import attrs
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -15,6 +16,7 @@ from agency_core.errors import InvalidInput, NotFound, StateError
 from agency_core.policy import Retention, add_years
 from agency_core.requests import DestructionCheck, DisposalCheck, RecordCheck
 from agency_core.store import mapping
+from agency_core.store.apart import ahead, settle
 from agency_core.store.errors import Refused
 from agency_core.store.models import (
     ApprovalRequestRow,
@@ -48,8 +50,8 @@ class RecordRepository:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
-    def _row(self, number: str) -> RecordRow:
-        row = self._tx.session.get(RecordRow, number)
+    def _row(self, number: str, *, lock: bool = False) -> RecordRow:
+        row = self._tx.session.get(RecordRow, number, with_for_update=lock)
         if row is None:
             raise NotFound(f"no record {number!r}")
         return row
@@ -82,29 +84,43 @@ class RecordRepository:
         year the record was closed, and the next serial of that prefix and year (RET-05). The due
         date comes from the engine (RET-01, RET-02).
         """
+        prefix = self._prefix(record_class)
+        provisional = Record(
+            format_number(prefix, closed_on.year, 0),
+            frozenset((record_class, *also)),
+            closed_on,
+            title,
+            event_on=event_on,
+            important=important,
+        )
+        # Asked before the serial is taken (no lock while the plugins run): the retention hook
+        # sees only the record's classes, and the due date only its dates.
+        return self._numbered(prefix, provisional, self._tx.engine.retention(provisional))
+
+    def _prefix(self, record_class: str) -> str:
         prefixes = self._tx.engine.policy.prefixes
         if record_class not in prefixes:
             raise InvalidInput(
                 f"record class {record_class!r} has no numbering prefix in the policy"
             )
-        classes = frozenset((record_class, *also))
-        number = format_number(
-            prefixes[record_class],
-            closed_on.year,
-            self._next_serial(prefixes[record_class], closed_on.year),
+        return prefixes[record_class]
+
+    def _numbered(self, prefix: str, provisional: Record, retention: Retention) -> Record:
+        """Store ``provisional`` under the next serial of ``prefix``, kept as ``retention``."""
+        year = provisional.closed_on.year
+        record = attrs.evolve(
+            provisional, number=format_number(prefix, year, self._next_serial(prefix, year))
         )
-        record = Record(number, classes, closed_on, title, event_on=event_on, important=important)
-        retention = self._tx.engine.retention(record)
         row = RecordRow(
-            number=number,
-            title=title,
-            closed_on=closed_on,
-            event_on=event_on,
-            important=important,
+            number=record.number,
+            title=record.title,
+            closed_on=record.closed_on,
+            event_on=record.event_on,
+            important=record.important,
             due_on=retention.due,
             permanent=retention.permanent,
             registered_at=self._tx.now(),
-            classes=mapping.record_class_rows(classes),
+            classes=mapping.record_class_rows(record.classes),
         )
         self._tx.session.add(row)
         with translated():
@@ -123,16 +139,20 @@ class RecordRepository:
         """The stored due date (None: permanent or not yet known)."""
         return self._row(number).due_on
 
-    def _refresh_due(self, row: RecordRow) -> None:
-        retention = self._tx.engine.retention(mapping.record(row))
-        row.due_on, row.permanent = retention.due, retention.permanent
-
     def record_event(self, number: str, on: date) -> Record:
         """Record the event an event-based class counts from (asset disposed of, case closed)."""
-        row = self._row(number)
+        engine = self._tx.engine
+
+        def read(tx: Transaction) -> Record:
+            return attrs.evolve(mapping.record(RecordRepository(tx)._row(number)), event_on=on)
+
+        early = ahead(self._tx, read, engine.retention)  # decided before the lock
+        row = self._row(number, lock=True)
         row.event_on = on
-        self._refresh_due(row)
-        return mapping.record(row)
+        record = mapping.record(row)
+        retention = settle(early, record, engine.retention)
+        row.due_on, row.permanent = retention.due, retention.permanent
+        return record
 
     def extend(self, number: str, years: int) -> date | None:
         """Keep a record ``years`` longer after an appraisal found it still needed (RET-04)."""
@@ -187,34 +207,20 @@ class RecordRepository:
         approval_id: str | None,
     ) -> None:
         """Lend the record on an approved request, with a due date (RET-06)."""
-        row = self._row(number)
-        if row.destroyed_on is not None:
-            raise StateError(f"record {number} was destroyed on {row.destroyed_on}")
-        if any(loan.returned_on is None for loan in row.loans):
-            raise StateError(f"record {number} is already on loan")
-        approved = False
-        if approval_id is not None:
-            request = self._tx.session.get(ApprovalRequestRow, approval_id)
-            if request is None:
-                raise NotFound(f"no approval request {approval_id!r}")
-            approved = request.status == Status.APPROVED
-        loan = Loan(loan_id, borrower, lent_on, due_on, approved)
-        record = mapping.record(row)
-        check = RecordCheck(
-            Record(
-                record.number,
-                record.classes,
-                record.closed_on,
-                record.title,
-                record.event_on,
-                record.important,
-                record.backups,
-                record.holds,
-                (*record.loans, loan),
-            ),
-            lent_on,
-        )
-        decision = self._tx.engine.check_record(check)
+        engine = self._tx.engine
+
+        def read(tx: Transaction) -> RecordCheck:
+            apart = RecordRepository(tx)
+            return apart._loan_check(
+                apart._row(number), loan_id, borrower, lent_on, due_on, approval_id
+            )
+
+        # Decide first on a snapshot (no lock while the plugins run); the early answer stands
+        # only if the record, its loans and the approval are unchanged under the row lock.
+        early = ahead(self._tx, read, engine.check_record)
+        row = self._row(number, lock=True)
+        check = self._loan_check(row, loan_id, borrower, lent_on, due_on, approval_id)
+        decision = settle(early, check, engine.check_record)
         mine = [f for f in decision.violations if f.facts.get("loan") == loan_id]
         if mine:
             raise Refused(f"loan {loan_id} of {number}", decision)
@@ -226,11 +232,35 @@ class RecordRepository:
                 lent_on=lent_on,
                 due_on=due_on,
                 approval_id=approval_id,
-                approved=approved,
+                approved=check.record.loans[-1].approved,
             )
         )
         with translated():
             self._tx.session.flush()
+
+    def _loan_check(
+        self,
+        row: RecordRow,
+        loan_id: str,
+        borrower: str,
+        lent_on: date,
+        due_on: date,
+        approval_id: str | None,
+    ) -> RecordCheck:
+        """What the engine is asked about lending ``row``: the record with the new loan."""
+        if row.destroyed_on is not None:
+            raise StateError(f"record {row.number} was destroyed on {row.destroyed_on}")
+        if any(loan.returned_on is None for loan in row.loans):
+            raise StateError(f"record {row.number} is already on loan")
+        approved = False
+        if approval_id is not None:
+            request = self._tx.session.get(ApprovalRequestRow, approval_id)
+            if request is None:
+                raise NotFound(f"no approval request {approval_id!r}")
+            approved = request.status == Status.APPROVED
+        record = mapping.record(row)
+        loan = Loan(loan_id, borrower, lent_on, due_on, approved)
+        return RecordCheck(attrs.evolve(record, loans=(*record.loans, loan)), lent_on)
 
     def return_loan(self, loan_id: str, *, on: date) -> None:
         """The borrower returned the record on ``on``."""
@@ -304,43 +334,73 @@ class DestructionRepository:
         """The stored list ``list_id``."""
         return mapping.destruction_list(self._row(list_id))
 
+    def _check(
+        self, list_id: str, *, lock: bool = False
+    ) -> tuple[DestructionListRow, Sequence[RecordRow], DestructionCheck]:
+        """The list, its records, and what the engine is asked about executing it."""
+        session = self._tx.session
+        row = session.get(DestructionListRow, list_id, with_for_update=lock)
+        if row is None:
+            raise NotFound(f"no destruction list {list_id!r}")
+        if row.status != "proposed":
+            raise StateError(f"destruction list {list_id} was already {row.status}")
+        listing = mapping.destruction_list(row)
+        query = select(RecordRow).where(RecordRow.number.in_([i.record for i in listing.items]))
+        records = session.scalars(query.with_for_update() if lock else query).all()
+        for record_row in records:
+            if record_row.destroyed_on is not None:
+                raise StateError(f"record {record_row.number} was already destroyed")
+        people = {s.employee for s in (*listing.approvals, *listing.supervisors)}
+        staff = session.scalars(select(EmployeeRow).where(EmployeeRow.id.in_(people))).all()
+        check = DestructionCheck(
+            listing,
+            tuple(mapping.record(r) for r in records),
+            tuple(mapping.employee(e) for e in staff),
+        )
+        return row, records, check
+
+    def _kept(self, listing: DestructionList) -> tuple[str, Record]:
+        """The list as a permanent record (class ``destruction_list``) before it has a number,
+        and its numbering prefix."""
+        prefix = RecordRepository(self._tx)._prefix("destruction_list")
+        classes = {"destruction_list", *(("appraisal_opinion",) if listing.appraisals else ())}
+        closed_on = listing.destruction_on
+        record = Record(
+            format_number(prefix, closed_on.year, 0),
+            frozenset(classes),
+            closed_on,
+            f"destruction list {listing.id}",
+        )
+        return prefix, record
+
     def execute(self, list_id: str) -> Decision:
         """Destroy the listed records if the engine finds the procedure followed (RET-04).
 
         The records stay in the registry marked destroyed (their numbers are never reused);
         the list itself is registered as a permanent record (class ``destruction_list``).
         """
+        engine = self._tx.engine
+
+        def decide(check: DestructionCheck) -> tuple[Decision, Retention | None]:
+            decision = engine.check_destruction(check)
+            if decision.outcome is Outcome.DENY:
+                return decision, None
+            return decision, engine.retention(self._kept(check.destruction_list)[1])
+
+        # Decide first on a snapshot (no lock while the plugins run); the early answer stands
+        # only if the list, its records and the people who signed are unchanged under the lock.
+        early = ahead(self._tx, lambda tx: DestructionRepository(tx)._check(list_id)[2], decide)
         session = self._tx.session
-        row = self._row(list_id)
-        if row.status != "proposed":
-            raise StateError(f"destruction list {list_id} was already {row.status}")
-        listing = mapping.destruction_list(row)
-        records = session.scalars(
-            select(RecordRow).where(RecordRow.number.in_([i.record for i in listing.items]))
-        ).all()
-        for record_row in records:
-            if record_row.destroyed_on is not None:
-                raise StateError(f"record {record_row.number} was already destroyed")
-        people = {s.employee for s in (*listing.approvals, *listing.supervisors)}
-        staff = session.scalars(select(EmployeeRow).where(EmployeeRow.id.in_(people))).all()
-        decision = self._tx.engine.check_destruction(
-            DestructionCheck(
-                listing,
-                tuple(mapping.record(r) for r in records),
-                tuple(mapping.employee(e) for e in staff),
-            )
-        )
+        row, records, check = self._check(list_id, lock=True)
+        decision, retention = settle(early, check, decide)
         if decision.outcome is Outcome.DENY:
             raise Refused(f"destruction list {list_id}", decision)
         for record_row in records:
-            record_row.destroyed_on = listing.destruction_on
+            record_row.destroyed_on = check.destruction_list.destruction_on
             record_row.destruction_list_id = list_id
-        kept = RecordRepository(self._tx).register(
-            "destruction_list",
-            closed_on=listing.destruction_on,
-            title=f"destruction list {list_id}",
-            also=("appraisal_opinion",) if listing.appraisals else (),
-        )
+        prefix, provisional = self._kept(check.destruction_list)
+        assert retention is not None  # asked whenever the list may be executed
+        kept = RecordRepository(self._tx)._numbered(prefix, provisional, retention)
         row.status = "executed"
         row.executed_at = self._tx.now()
         row.record_number = kept.number
