@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import decisions, report, segregation, startup, store
+from benchmarks import decisions, plugin_sweeps, report, segregation, startup, store
 from benchmarks.harness import Row, Target, load_average, machine, versions
 
 DISTRIBUTIONS = (
@@ -56,6 +56,9 @@ NOTES = [
 ]
 
 
+BENCHMARKS = ("decisions", "segregation", "startup", "store", "sweeps")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; 0 when every answer agreed (targets may still be missed)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
@@ -69,14 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         nargs="*",
-        choices=["decisions", "segregation", "startup", "store"],
-        help="run only these",
+        choices=[*BENCHMARKS],
+        help="run only these (store: the decision log and the core's sweeps; sweeps: the "
+        "core's and every plugin's sweeps)",
     )
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--no-profile", action="store_true", help="skip profiling misses")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
-    wanted = set(args.only or ["decisions", "segregation", "startup", "store"])
+    wanted = set(args.only or BENCHMARKS)
     began = time.perf_counter()
     facts: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
@@ -143,15 +147,29 @@ def main(argv: list[str] | None = None) -> int:
                 f"{m['module']} {m['cumulative_ms']:.1f}" for m in up_facts["import_breakdown"][:6]
             )
         )
-    if "store" in wanted:
+    if wanted & {"store", "sweeps"}:
         st_rows, st_targets, st_profiles, skipped = store.run(
-            sizes["log_entries"], postgres=not args.no_postgres, progress=say
+            sizes["log_entries"],
+            postgres=not args.no_postgres,
+            log="store" in wanted,
+            progress=say,
         )
         rows += st_rows
         targets += st_targets
         profiles.update(st_profiles)
         notes += [f"{k}: {v}" for k, v in skipped.items()]
         facts["workloads"]["store"] = f"{sizes['log_entries']:,} logged decisions per backend"
+    if "sweeps" in wanted:
+        ps_rows, ps_targets, ps_facts = plugin_sweeps.run(
+            store.backends(postgres=not args.no_postgres), quick=args.quick, progress=say
+        )
+        rows += ps_rows
+        targets += ps_targets
+        facts["plugin_sweeps"] = ps_facts
+        facts["workloads"]["plugin sweeps"] = (
+            "the plugins' test stores (quick: the agency demo's) merged and replicated in SQL "
+            "until the largest table, staff aside, holds each size (benchmarks/replicate.py)"
+        )
     facts["load_end"] = [round(x, 2) for x in load_average()]
     facts["elapsed_s"] = time.perf_counter() - began
     path = report.write(args.out, facts, rows, targets, ratios, profiles, notes)

@@ -251,6 +251,7 @@ def seed_records(store: Store, n: int, now: datetime) -> None:
 
 
 def _analyze(store: Store) -> None:
-    """Fresh planner statistics, as a maintained production database would have."""
-    with store.database.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    """Fresh planner statistics and (PostgreSQL) visibility map, as autovacuum keeps them."""
+    vacuum = "VACUUM ANALYZE" if store.dialect == "postgresql" else "ANALYZE"
+    with store.database.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(vacuum)

@@ -29,7 +29,7 @@ from benchmarks.harness import Row, Target, load_average
 from benchmarks.profiles import profile
 from benchmarks.workload import expense_requests
 
-__all__ = ["PG_URL", "available", "run"]
+__all__ = ["PG_URL", "available", "backends", "fresh", "run"]
 
 PG_URL = os.environ.get(
     "AGENCY_BENCH_PG", "postgresql+psycopg://agency:agency@localhost:5432/agency_bench"
@@ -224,7 +224,7 @@ def _log(
     return rows, targets, profiles
 
 
-def _fresh(backend: str, tmp: str, name: str) -> str:
+def fresh(backend: str, tmp: str, name: str) -> str:
     """The URL of an empty database for ``backend``."""
     if backend == "sqlite":
         return f"sqlite:///{Path(tmp, name + '.db')}"
@@ -242,7 +242,7 @@ def _sweeps(
     rows: list[Row] = []
     found: dict[int, dict[str, Any]] = {}
     for n in sizes:
-        url = _fresh(backend, tmp, f"sweep-{n}")
+        url = fresh(backend, tmp, f"sweep-{n}")
         store = st.open(url)
         store.upgrade()
         now = store.clock()
@@ -361,12 +361,28 @@ def _sweeps(
     return rows, targets
 
 
+def backends(*, postgres: bool = True) -> list[str]:
+    """SQLite, and PostgreSQL when asked for and reachable."""
+    if not postgres:
+        return ["sqlite"]
+    try:
+        _ensure_pg_database(PG_URL)
+    except Exception:
+        return ["sqlite"]
+    return ["sqlite", "postgresql"]
+
+
 def run(
-    entries: int, *, postgres: bool = True, progress: Callable[[str], None] = print
+    entries: int,
+    *,
+    postgres: bool = True,
+    log: bool = True,
+    progress: Callable[[str], None] = print,
 ) -> tuple[list[Row], list[Target], dict[str, Any], dict[str, str]]:
     """The log and sweep benchmarks on SQLite (temporary files) and PostgreSQL.
 
     ``entries`` below 100,000 is a quick run: small sweep sizes and a small full log.
+    ``log=False`` runs the sweeps only.
     """
     rows: list[Row] = []
     targets: list[Target] = []
@@ -378,7 +394,7 @@ def run(
     repeats = 2
     reason = available()
     if reason is not None:
-        for item in ("3 sweeps", "4 decision log"):
+        for item in ("3 sweeps", "4 decision log") if log else ("3 sweeps",):
             for backend in ("sqlite", "postgresql"):
                 targets.append(
                     Target(f"{item} ({backend})", "see issue 5", f"not measured: {reason}", None)
@@ -391,7 +407,7 @@ def run(
             _ensure_pg_database(PG_URL)
         except Exception as exc:
             skipped["postgresql"] = f"not measured: PostgreSQL not reachable ({exc})"
-            for item in ("3 sweeps", "4 decision log"):
+            for item in ("3 sweeps", "4 decision log") if log else ("3 sweeps",):
                 targets.append(
                     Target(f"{item} (postgresql)", "see issue 5", skipped["postgresql"], None)
                 )
@@ -399,18 +415,23 @@ def run(
             backends.append("postgresql")
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
-            progress(f"log: {backend}, {entries:,} entries, then verify {verify_n:,}")
-            url = _fresh(backend, tmp, "log")
-            found = _log(url, backend, entries, batch, verify_n)
-            rows += found[0]
-            targets += found[1]
-            profiles.update(found[2])
+            if log:
+                progress(f"log: {backend}, {entries:,} entries, then verify {verify_n:,}")
+                url = fresh(backend, tmp, "log")
+                found = _log(url, backend, entries, batch, verify_n)
+                rows += found[0]
+                targets += found[1]
+                profiles.update(found[2])
             sweep_rows, sweep_targets = _sweeps(backend, sizes, repeats, tmp, progress)
             rows += sweep_rows
             targets += sweep_targets
     skipped["store workloads"] = (
-        f"log: {entries:,} decisions appended end to end per backend, verify on {verify_n:,}; "
-        f"sweeps: {', '.join(f'{n:,}' for n in sizes)} seeded approvals and records per backend "
+        (
+            f"log: {entries:,} decisions appended end to end per backend, verify on {verify_n:,}; "
+            if log
+            else ""
+        )
+        + f"sweeps: {', '.join(f'{n:,}' for n in sizes)} seeded approvals and records per backend "
         f"(benchmarks/seed.py), run_audit x{repeats} in a fresh process per size, ORM loop on "
         f"{ORM_SAMPLE:,} rows extrapolated"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,37 @@ def test_segregation_policy_goes_through_the_loader() -> None:
     assert facts["max_closure"] >= 2
     assert rows[0].items == 200
     assert targets[0].met is not None
+
+
+def test_plugin_sweeps_quick_run_checks_every_count() -> None:
+    from benchmarks import plugin_sweeps
+
+    rows, targets, facts = plugin_sweeps.run(["sqlite"], quick=True, repeats=1, progress=print)
+    small, big = (facts["sqlite"][str(n)] for n in plugin_sweeps.QUICK_SIZES)
+    assert 1 < small["copies"] < big["copies"]
+    counts = big["counts"]
+    # every plugin sweep ran; those the fixture trips found the template's count per copy
+    assert len(counts) == len(big["per_sweep"]) > 40
+    assert {k: v // big["copies"] for k, v in counts.items() if v} == {
+        k: v for k, v in big["template"].items() if v
+    }
+    assert sum(1 for v in counts.values() if v) >= 5
+    assert [t.met for t in targets] == [None] * len(targets)  # quick: nothing is judged
+    assert len(rows) == 2
+
+
+def test_replication_refuses_a_key_that_holds_the_mark(tmp_path: Path) -> None:
+    import sqlite3
+
+    import agency_core.store as st
+    from benchmarks import plugin_sweeps
+    from benchmarks.replicate import merge
+
+    source = tmp_path / "source.db"
+    target = st.open(f"sqlite:///{tmp_path}/target.db", engine=Engine(entry_points=True))
+    target.upgrade()
+    st.open(f"sqlite:///{source}").upgrade()
+    with sqlite3.connect(source) as conn:
+        conn.execute("INSERT INTO employees (id, department, name) VALUES ('E~1', 'sales', '')")
+    with pytest.raises(ValueError, match="holds"):
+        merge([source], target, plugin_sweeps.tables(target))

@@ -153,3 +153,75 @@ def test_the_audit_day_is_today_in_the_firms_time_zone(staffed, clock):
     clock.now = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)  # 2026-03-02 00:30 in Shanghai
     found = _by_control(st.run_audit(staffed))
     assert (found["RET-02"].count, found["RET-02"].sample) == (1, (card.number,))
+
+
+def test_sod04_counts_actors_and_principals_on_two_steps(staffed, clock):
+    """One person on two steps, whichever side of a delegation they were on each time."""
+    from sqlalchemy import insert
+
+    from agency_core.store.models import StepActionRow
+
+    plan = {  # request: (actor, on behalf of) per step
+        "R-a": [("X", "P"), ("P", None)],  # the principal then acts themself
+        "R-b": [("D", "P"), ("B", None), ("D", "Q")],  # one delegate on steps 0 and 2
+        "R-c": [("A", None), ("B", "A")],  # the actor is the next step's principal
+        "R-d": [("A", "P"), ("B", "Q"), ("C", None)],  # five people: fine
+        "R-e": [("D1", "P"), ("B", None), ("D2", "P")],  # one principal, two delegates
+    }
+    with staffed.transaction() as tx:
+        for rid in plan:
+            tx.approvals.submit(claim(rid), key=rid)
+    rows = [
+        {
+            "request_id": rid,
+            "step": step,
+            "actor": actor,
+            "on_behalf_of": principal,
+            "verdict": "approve",
+            "reason": "",
+            "at": clock.now,
+            "key": f"{rid}-{step}",
+        }
+        for rid, actions in plan.items()
+        for step, (actor, principal) in enumerate(actions)
+    ]
+    with staffed.database.begin() as conn:
+        conn.execute(insert(StepActionRow), rows)
+    found = _by_control(st.run_audit(staffed, sample=10))["SOD-04"]
+    assert found.sample == ("R-a:P", "R-b:D", "R-c:A", "R-e:P")
+    assert found.count == 4
+
+
+def test_revision_0006_adds_and_drops_the_sweep_indexes(db):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from agency_core.store.migrate import alembic_config
+
+    def indexes(store):
+        with store.database.connect() as conn:
+            inspector = sa.inspect(conn)
+            return {
+                ix["name"]
+                for table in ("step_actions", "route_steps", "approval_requests")
+                for ix in inspector.get_indexes(table)
+                if ix["name"].endswith("_sweep")
+            }
+
+    store = st.open(db.url)
+    try:
+        store.upgrade()
+        assert indexes(store) == {
+            "ix_step_actions_sweep",
+            "ix_route_steps_sweep",
+            "ix_approval_requests_sweep",
+        }
+        config = alembic_config()
+        with store.database.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
+        assert indexes(store) == set()
+        store.upgrade()
+        assert len(indexes(store)) == 3
+    finally:
+        store.dispose()

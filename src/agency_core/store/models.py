@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -115,6 +116,8 @@ class ApprovalRequestRow(Base):
     """A submitted request, its state, and the version that guards concurrent updates."""
 
     __tablename__ = "approval_requests"
+    # the approval sweeps read these from the index alone (revision 0006)
+    __table_args__ = (Index("ix_approval_requests_sweep", "id", "department", "requester"),)
 
     id: Mapped[str] = mapped_column(primary_key=True)
     action: Mapped[str]
@@ -144,6 +147,7 @@ class ApprovalRequestRow(Base):
 
 class RouteStepRow(Base):
     __tablename__ = "route_steps"
+    __table_args__ = (Index("ix_route_steps_sweep", "request_id", "idx", "role", "scope"),)
 
     request_id: Mapped[str] = mapped_column(ForeignKey("approval_requests.id"), primary_key=True)
     idx: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -155,7 +159,10 @@ class StepActionRow(Base):
     """A step decided: one row per step, so two winners on one step are impossible."""
 
     __tablename__ = "step_actions"
-    __table_args__ = (UniqueConstraint("request_id", "step", name="uq_step_actions_request_step"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "step", name="uq_step_actions_request_step"),
+        Index("ix_step_actions_sweep", "request_id", "step", "actor", "on_behalf_of", "verdict"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[str] = mapped_column(ForeignKey("approval_requests.id"))

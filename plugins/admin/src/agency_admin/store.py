@@ -819,7 +819,11 @@ def _cents(amount: Any) -> Any:
 
 
 def _paid_beyond_acceptance(_opts: AuditOptions) -> Select[Any]:
-    """ADM-06: contracts paid more than their goods accepted at contract prices."""
+    """ADM-06: contracts paid more than their goods accepted at contract prices.
+
+    Payments and accepted value are each summed per contract once and joined: a value per
+    payment group as a correlated subquery rescanned every acceptance on SQLite (quadratic).
+    """
     acceptance, got, line = AcceptanceRow, AcceptanceLineRow, ContractLineRow
     accepted = (
         select(
@@ -834,15 +838,25 @@ def _paid_beyond_acceptance(_opts: AuditOptions) -> Select[Any]:
     )
     counted = case((accepted.c.quantity < line.quantity, accepted.c.quantity), else_=line.quantity)
     value = (
-        select(func.sum(_cents(line.unit_price) * counted))
+        select(
+            line.contract_id.label("contract"),
+            func.sum(_cents(line.unit_price) * counted).label("n"),
+        )
         .join(accepted, and_(accepted.c.contract == line.contract_id, accepted.c.item == line.item))
-        .where(line.contract_id == PaymentRow.contract_id)
-        .scalar_subquery()
+        .group_by(line.contract_id)
+        .subquery("value")
+    )
+    paid = (
+        select(
+            PaymentRow.contract_id.label("contract"), func.sum(_cents(PaymentRow.amount)).label("n")
+        )
+        .group_by(PaymentRow.contract_id)
+        .subquery("paid")
     )
     return (
-        select(PaymentRow.contract_id.label("id"))
-        .group_by(PaymentRow.contract_id)
-        .having(func.sum(_cents(PaymentRow.amount)) > func.coalesce(value, 0))
+        select(paid.c.contract.label("id"))
+        .outerjoin(value, value.c.contract == paid.c.contract)
+        .where(paid.c.n > func.coalesce(value.c.n, 0))
     )
 
 

@@ -64,24 +64,32 @@ def _due_period(opts: AuditOptions, months: str) -> date:
 
 
 def _over_budget(opts: AuditOptions) -> Select[Any]:
-    """FIN-02: budgets whose spending passes the budget and its approved adjustments."""
+    """FIN-02: budgets whose spending passes the budget and its approved adjustments.
+
+    Spending and adjustments are summed per budget once (GROUP BY), not per budget in a
+    correlated subquery: SQLite drove that one from every approved request, per budget.
+    """
     r = ApprovalRequestRow
     spent = (
-        select(func.coalesce(func.sum(_units(SpendRow.amount)), 0))
-        .where(SpendRow.budget_id == BudgetRow.id)
-        .scalar_subquery()
+        select(SpendRow.budget_id.label("budget"), func.sum(_units(SpendRow.amount)).label("n"))
+        .group_by(SpendRow.budget_id)
+        .subquery("spent")
     )
     adjusted = (
-        select(func.coalesce(func.sum(_units(r.amount)), 0))
-        .join(AdjustmentRow, AdjustmentRow.request_id == r.id)
-        .where(
-            AdjustmentRow.budget_id == BudgetRow.id,
-            r.status == "approved",
-            r.action == opts.policy.budget_action,
-        )
-        .scalar_subquery()
+        select(AdjustmentRow.budget_id.label("budget"), func.sum(_units(r.amount)).label("n"))
+        .join(r, r.id == AdjustmentRow.request_id)
+        .where(r.status == "approved", r.action == opts.policy.budget_action)
+        .group_by(AdjustmentRow.budget_id)
+        .subquery("adjusted")
     )
-    return select(BudgetRow.id.label("id")).where(spent > _units(BudgetRow.amount) + adjusted)
+    return (
+        select(BudgetRow.id.label("id"))
+        .outerjoin(spent, spent.c.budget == BudgetRow.id)
+        .outerjoin(adjusted, adjusted.c.budget == BudgetRow.id)
+        .where(
+            func.coalesce(spent.c.n, 0) > _units(BudgetRow.amount) + func.coalesce(adjusted.c.n, 0)
+        )
+    )
 
 
 def _spent_before_approval(_opts: AuditOptions) -> Select[Any]:
