@@ -192,7 +192,7 @@ def test_sod04_counts_actors_and_principals_on_two_steps(staffed, clock):
     assert found.count == 4
 
 
-def test_revision_0006_adds_and_drops_the_sweep_indexes(db):
+def test_revision_0007_adds_and_drops_the_sweep_indexes(db):
     import sqlalchemy as sa
     from alembic import command
 
@@ -219,7 +219,7 @@ def test_revision_0006_adds_and_drops_the_sweep_indexes(db):
         config = alembic_config()
         with store.database.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0005")
+            command.downgrade(config, "0006")
         assert indexes(store) == set()
         store.upgrade()
         assert len(indexes(store)) == 3

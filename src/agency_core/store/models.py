@@ -116,7 +116,7 @@ class ApprovalRequestRow(Base):
     """A submitted request, its state, and the version that guards concurrent updates."""
 
     __tablename__ = "approval_requests"
-    # the approval sweeps read these from the index alone (revision 0006)
+    # the approval sweeps read these from the index alone (revision 0007)
     __table_args__ = (Index("ix_approval_requests_sweep", "id", "department", "requester"),)
 
     id: Mapped[str] = mapped_column(primary_key=True)

@@ -4,8 +4,8 @@ Each index leads with the request id and carries every column the sweeps read, s
 joins step actions, route steps and requests as merge joins over index-only scans, and SQLite
 reads the index instead of the table, instead of hashing two million rows.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 00:30:00
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
