@@ -209,6 +209,11 @@ class Policy:
         """Whether the policy is in force on ``on``."""
         return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
+    def holds(self, roles: Iterable[str], role: str) -> bool:
+        """Whether ``roles`` include ``role``, directly or by inheritance."""
+        closure = self.role_closure
+        return any(held == role or role in closure.get(held, ()) for held in roles)
+
     def effective_roles(self, roles: Iterable[str]) -> frozenset[str]:
         """``roles`` with every inherited role (unknown roles count as themselves)."""
         held: set[str] = set()
