@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Final
 
 from agency_core import Policy
+from benchmarks.workload import DEPARTMENTS
 
 __all__ = [
     "AT",
@@ -56,17 +57,6 @@ INCLUDES: Final[dict[str, frozenset[str]]] = {
     "branch_deputy": frozenset({"branch_deputy", "deputy_dept_head"}),
 }
 """Roles that include others (``inherits`` in the policy); any other role is only itself."""
-DEPARTMENTS: Final = (
-    "sales",
-    "finance",
-    "hr",
-    "legal",
-    "admin",
-    "business",
-    "customer_service",
-    "branch_shanghai",
-    "branch_guangzhou",
-)
 _OTHER_ROLES: Final = (
     "dept_head",
     "finance_reviewer",

@@ -8,21 +8,19 @@ batch. Every answer (outcome, denying controls) must equal the reference on ever
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from agency_core import ApprovalRequest, Decision, Employee, Engine, Money, Severity, StepCheck
 from agency_core.entities import StepAction, Verdict
-from benchmarks.decisions import check_answers
+from benchmarks.decisions import DecisionReport, _pass, check_answers
 from benchmarks.harness import Row, Target, time_passes
 from benchmarks.peers import Contender, flatten, step_peers
 from benchmarks.profiles import profile
 from benchmarks.step_floors import answer, plain_step, pluggy_manager
 from benchmarks.step_workload import AT, Answer, Pair, check_rules, pairs, required
 
-__all__ = ["StepReport", "check_of", "contenders", "from_host", "run", "step_answer"]
+__all__ = ["check_of", "contenders", "from_host", "run", "step_answer"]
 
 FLOOR = "plain-Python function (floor)"
 PLUGGY = "bare pluggy, 4 hookimpls"
@@ -96,34 +94,6 @@ def contenders(engine: Engine) -> tuple[list[Contender], dict[str, str]]:
     return ours(engine) + peers, missing
 
 
-def _pass(contender: Contender, inputs: list[Any], chunk: int) -> Callable[[], Any]:
-    chunks = [inputs[i : i + chunk] for i in range(0, len(inputs), chunk)]
-    call, clock, batch = contender.call, time.perf_counter, contender.batch
-
-    def run() -> tuple[list[Any], list[float]]:
-        outputs, seconds = [], []
-        for part in chunks:
-            start = clock()
-            out = call(part) if batch else [call(item) for item in part]
-            seconds.append(clock() - start)
-            outputs.append(out)
-        return outputs, seconds
-
-    return run
-
-
-@dataclass
-class StepReport:
-    """What the step benchmark found."""
-
-    rows: list[Row] = field(default_factory=list)
-    ratios: list[dict[str, Any]] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
-    missing: dict[str, str] = field(default_factory=dict)
-    checked: dict[str, int] = field(default_factory=dict)
-    profiles: dict[str, Any] = field(default_factory=dict)
-
-
 def run(
     count: int,
     repeats: int,
@@ -132,13 +102,13 @@ def run(
     profile_misses: bool = True,
     engine: Engine | None = None,
     progress: Callable[[str], None] = print,
-) -> StepReport:
+) -> DecisionReport:
     """Time every contender on ``count`` pairs, ``repeats`` interleaved passes each."""
     engine = engine if engine is not None else Engine(entry_points=False)
     check_rules(engine.policy)
     work = pairs(count)
     found, missing = contenders(engine)
-    report = StepReport(missing=missing)
+    report = DecisionReport(missing=missing)
     subjects = {}
     for contender in found:
         inputs = contender.prepare(work)
