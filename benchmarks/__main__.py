@@ -8,7 +8,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import decisions, plugin_sweeps, report, segregation, startup, store
+from benchmarks import (
+    decisions,
+    plugin_kinds,
+    plugin_sweeps,
+    report,
+    segregation,
+    startup,
+    steps,
+    store,
+)
 from benchmarks.harness import Row, Target, load_average, machine, versions
 
 DISTRIBUTIONS = (
@@ -21,11 +30,16 @@ DISTRIBUTIONS = (
     "pycasbin",
     "cedarpy",
     "zen-engine",
+    "rule-engine",
     "pyinstrument",
 )
 FULL = {
     "decisions": 100_000,
     "decision_repeats": 5,
+    "steps": 100_000,
+    "step_repeats": 5,
+    "plugin_items": 20_000,
+    "plugin_repeats": 5,
     "employees": 10_000,
     "roles": 200,
     "conflicts": 100,
@@ -36,6 +50,10 @@ FULL = {
 QUICK = {
     "decisions": 2_000,
     "decision_repeats": 2,
+    "steps": 2_000,
+    "step_repeats": 2,
+    "plugin_items": 500,
+    "plugin_repeats": 2,
     "employees": 500,
     "roles": 40,
     "conflicts": 10,
@@ -56,7 +74,7 @@ NOTES = [
 ]
 
 
-BENCHMARKS = ("decisions", "segregation", "startup", "store", "sweeps")
+BENCHMARKS = ("decisions", "steps", "plugins", "segregation", "startup", "store", "sweeps")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="*",
         choices=[*BENCHMARKS],
-        help="run only these (store: the decision log and the core's sweeps; sweeps: the "
-        "core's and every plugin's sweeps)",
+        help="run only these (steps: may this approver take this step; plugins: the department "
+        "plugins' kinds; store: the decision log and the core's sweeps; sweeps: the core's and "
+        "every plugin's sweeps)",
     )
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--no-profile", action="store_true", help="skip profiling misses")
@@ -123,6 +142,33 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(
             f"Answers checked: {len(found.checked)} contenders x {sizes['decisions']:,} requests, "
             "every (outcome, route) equal to engine.route_approval's."
+        )
+    if "steps" in wanted:
+        found_steps = steps.run(
+            sizes["steps"], sizes["step_repeats"], profile_misses=not args.no_profile, progress=say
+        )
+        rows += found_steps.rows
+        targets += found_steps.targets
+        ratios += found_steps.ratios
+        profiles.update(found_steps.profiles)
+        facts["workloads"]["steps"] = (
+            f"{sizes['steps']:,} seeded step pairs, {sizes['step_repeats']} repeats"
+        )
+        facts["step_answers_checked"] = found_steps.checked
+        notes += [f"step peer {k} not measured: {v}" for k, v in found_steps.missing.items()]
+        notes.append(
+            f"Step answers checked: {len(found_steps.checked)} contenders x {sizes['steps']:,} "
+            "pairs, every (outcome, denying controls) equal to the plain-Python floor's."
+        )
+    if "plugins" in wanted:
+        kind_rows, kind_targets, kind_facts = plugin_kinds.run(
+            sizes["plugin_items"], sizes["plugin_repeats"], say
+        )
+        rows += kind_rows
+        targets += kind_targets
+        facts["plugin_kinds"] = kind_facts
+        facts["workloads"]["plugins"] = (
+            f"{sizes['plugin_items']:,} items per kind, {sizes['plugin_repeats']} repeats"
         )
     if "segregation" in wanted:
         sod_rows, sod_targets, sod_facts = segregation.run(

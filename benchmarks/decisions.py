@@ -23,8 +23,8 @@ from benchmarks.workload import Answer, expense_requests
 __all__ = ["PEERS", "DecisionReport", "check_answers", "contenders", "run"]
 
 PEERS = ("benchmarks.peers.casbin_peer", "benchmarks.peers.cedar_peer", "benchmarks.peers.zen_peer")
-OURS_SINGLE = "agency-core route_approval (single call)"
-OURS_BATCH = "agency-core decide_many (batch call)"
+OURS_SINGLE = "agency-core route_approval (single call; decisions shared per route)"
+OURS_BATCH = "agency-core decide_many (batch call; decisions shared per route)"
 FLOOR = "plain-Python function (floor)"
 PLUGGY = "bare pluggy hookimpl (dispatch floor)"
 PROTOTYPE = "prototype columnar batch (benchmarks/fastpath.py)"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agency_core import Engine
-from benchmarks import decisions, segregation
+from benchmarks import decisions, segregation, step_floors, step_workload, steps
 from benchmarks.fastpath import decide_many_fast
 from benchmarks.peers import Contender, Missing
 from benchmarks.workload import expense_requests
@@ -114,3 +114,23 @@ def test_replication_refuses_a_key_that_holds_the_mark(tmp_path: Path) -> None:
         conn.execute("INSERT INTO employees (id, department, name) VALUES ('E~1', 'sales', '')")
     with pytest.raises(ValueError, match="holds"):
         merge([source], target, plugin_sweeps.tables(target))
+
+
+def test_step_benchmark_agrees_on_every_pair() -> None:
+    report = steps.run(400, 1, chunk=100, profile_misses=False, progress=lambda _: None)
+    assert set(report.checked.values()) == {400}
+    assert {steps.FLOOR, steps.PLUGGY, steps.OURS_HOST, steps.OURS_BATCH} <= set(report.checked)
+    assert len(report.checked) + len(report.missing) == 8
+
+
+def test_step_workload_covers_every_control_and_bound() -> None:
+    work = step_workload.pairs(2000)
+    answers = [step_floors.plain_step(pair) for pair in work]
+    controls = {c for _, denied in answers for c in denied}
+    assert controls == {"SOD-01", "SOD-04", "APR-04"}
+    assert any(outcome == "allow" for outcome, _ in answers)
+    self_approvals = sum(pair[1][0] == pair[0][4] for pair in work)
+    assert 0.03 < self_approvals / len(work) < 0.07
+    amounts = {str(pair[0][2]) for pair in work}
+    assert {"5000", "5000.01", "50000", "50000.01", "49999.99"} <= amounts
+    assert len({pair[0][0] for pair in work}) == len(work)

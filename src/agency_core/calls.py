@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 import pluggy
 
 from agency_core.decision import Finding, Severity, Text
+from agency_core.entities._fields import FrozenMap
 from agency_core.errors import PluginError
 
 __all__ = ["ENGINE", "Impl", "announce", "collect", "failure", "implementations", "lookup"]
@@ -48,9 +49,10 @@ def checked(finding: object, plugin: str) -> Finding:
         raise TypeError(f"finding has no control ID: {finding.control!r}")
     if not isinstance(finding.text, Text):
         raise TypeError(f"finding {finding.control} has text {finding.text!r}, not a Text")
-    if not isinstance(finding.facts, Mapping):
-        raise TypeError(f"finding {finding.control} has facts {finding.facts!r}, not a mapping")
-    for name, value in finding.facts.items():
+    facts = finding.facts
+    if type(facts) is not FrozenMap and not isinstance(facts, Mapping):
+        raise TypeError(f"finding {finding.control} has facts {facts!r}, not a mapping")
+    for name, value in facts.items():
         if not isinstance(name, str) or (value is not None and type(value) not in (str, int, bool)):
             raise TypeError(f"fact {name}={value!r} of {finding.control} is not a JSON scalar")
     if finding.plugin == plugin:
@@ -74,12 +76,16 @@ def implementations(manager: pluggy.PluginManager, name: str) -> tuple[Impl, ...
 def collect(impls: tuple[Impl, ...], hook: str, kwargs: Mapping[str, Any]) -> list[Finding]:
     """Every implementation's findings; one that raises or answers garbage adds a deny naming it."""
     findings: list[Finding] = []
+    every = len(kwargs)
     for plugin, function, argnames in impls:
         try:
-            result = function(**{name: kwargs[name] for name in argnames})
+            if len(argnames) == every:  # takes every argument: no dict to build
+                result = function(**kwargs)
+            else:
+                result = function(**{name: kwargs[name] for name in argnames})
             if result is None:
                 continue
-            if isinstance(result, Finding | str | bytes | Mapping):
+            if type(result) is not list and isinstance(result, Finding | str | bytes | Mapping):
                 raise TypeError(f"returned {result!r}, not an iterable of findings")
             findings.extend([checked(finding, plugin) for finding in result])
         except Exception as exc:
@@ -91,9 +97,13 @@ def lookup(
     impls: tuple[Impl, ...], hook: str, kind: type[T], kwargs: Mapping[str, Any]
 ) -> tuple[T | None, str, Finding | None]:
     """The first non-None answer and who gave it, or the failure of the plugin that raised."""
+    every = len(kwargs)
     for plugin, function, argnames in impls:
         try:
-            result = function(**{name: kwargs[name] for name in argnames})
+            if len(argnames) == every:
+                result = function(**kwargs)
+            else:
+                result = function(**{name: kwargs[name] for name in argnames})
         except Exception as exc:
             return None, plugin, failure(plugin, hook, exc)
         if result is not None:

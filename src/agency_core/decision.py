@@ -15,7 +15,7 @@ from typing import Any, Final
 import attrs
 
 from agency_core.entities import _fields as _f
-from agency_core.entities.org import Scope
+from agency_core.entities.org import Scope, scope_of
 
 __all__ = [
     "LANGUAGES",
@@ -129,7 +129,7 @@ class RouteStep:
     """One step of a route: the approver role and how far its authority reaches (APR-04)."""
 
     role: str = attrs.field(validator=_f.code)
-    scope: Scope = attrs.field(default=Scope.COMPANY, converter=Scope)
+    scope: Scope = attrs.field(default=Scope.COMPANY, converter=scope_of)
 
 
 @attrs.frozen

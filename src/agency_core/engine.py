@@ -147,6 +147,13 @@ class Engine:
             if name.startswith("agency_")
         }
         self._by_route: dict[tuple[int, str], tuple[Route, Decision]] = {}
+        self._allowed: dict[str, Decision] = {}
+        from agency_core.builtin.approvals import agency_approval_route as bundled
+
+        routes = self._impls[_ROUTE_HOOK]
+        self._pure_route: Final = len(routes) == 1 and routes[0][1] is bundled
+        self._last_routed: tuple[ApprovalRequest, tuple[Route | None, str, Finding | None]] | None
+        self._last_routed = None
         self._deciders: dict[type, Callable[[Any], Decision]] = {
             ApprovalRequest: self.route_approval,
             DisposalCheck: self.check_disposal,
@@ -187,6 +194,18 @@ class Engine:
     def _decided(
         self, request: object, findings: list[Finding], route: Route | None = None
     ) -> Decision:
+        if not findings and route is None:  # nothing said: one shared allow per kind
+            kind = self._kind_of[type(request)]
+            allowed = self._allowed.get(kind)
+            if allowed is None:
+                allowed = self._allowed[kind] = Decision.combine(
+                    kind,
+                    (),
+                    policy_version=self.policy.version,
+                    policy_sha256=self.policy.sha256,
+                    plugins_sha256=self.plugins_sha256,
+                )
+            return self._announce(request, allowed)
         decision = Decision.combine(
             self._kind_of[type(request)],
             findings,
@@ -239,7 +258,21 @@ class Engine:
     # -- routes (APR-01, APR-02, APR-08) --------------------------------------------------------
 
     def _route(self, request: ApprovalRequest) -> tuple[Route | None, str, Finding | None]:
-        """The route the lookups give ``request``, checked to be for its action."""
+        """The route the lookups give ``request``, checked to be for its action.
+
+        When the bundled lookup is the only one, its answer depends on the request and the policy
+        alone: the last request routed keeps its answer, so a host that routes a request and then
+        checks a step of it pays for one lookup.
+        """
+        last = self._last_routed
+        if last is not None and last[0] is request:
+            return last[1]
+        found = self._lookup_route(request)
+        if self._pure_route:
+            self._last_routed = (request, found)
+        return found
+
+    def _lookup_route(self, request: ApprovalRequest) -> tuple[Route | None, str, Finding | None]:
         route, plugin, failure = calls.lookup(
             self._impls[_ROUTE_HOOK],
             _ROUTE_HOOK,

@@ -116,53 +116,67 @@ _ORDER_PROBLEMS = {
 
 
 @hookimpl
-def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
+def agency_check_step(check: StepCheck, policy: Policy) -> list[Finding]:
     steps = check.route.steps
     index = check.action.step
     if index >= len(steps):
-        yield Finding("APR-07", DENY, NO_STEP, {"steps": len(steps), "step": index})
-        return
-    yield from _order(check)
-    yield from _authority(check, policy, steps[index])
+        return [Finding("APR-07", DENY, NO_STEP, {"steps": len(steps), "step": index}, PLUGIN)]
+    findings = []
+    order = _order(check)
+    if order is not None:
+        findings.append(order)
+    authority = _authority(check, policy, steps[index])
+    if authority is not None:
+        findings.append(authority)
     if check.principal is not None:
-        yield from _delegation(check, policy, steps[index], check.principal)
+        findings += _delegation(check, policy, steps[index], check.principal)
+    return findings
 
 
-def _order(check: StepCheck) -> Iterator[Finding]:
+def _order(check: StepCheck) -> Finding | None:
     """APR-07: steps in order, nothing decided twice, a rejection ends the route."""
-    approved = {h.step for h in check.history if h.verdict is Verdict.APPROVE}
+    approved = set()
+    rejected = False
+    for taken in check.history:
+        if taken.verdict is Verdict.APPROVE:
+            approved.add(taken.step)
+        elif taken.verdict is Verdict.REJECT:
+            rejected = True
     steps = len(check.route.steps)
-    following = next((i for i in range(steps) if i not in approved), steps)
-    if any(h.verdict is Verdict.REJECT for h in check.history):
+    following = 0
+    while following < steps and following in approved:
+        following += 1
+    step = check.action.step
+    if rejected:
         problem = "rejected"
     elif following == steps:
         problem = "approved"
-    elif check.action.step in approved:
+    elif step in approved:
         problem = "done"
-    elif check.action.step != following:
+    elif step != following:
         problem = "early"
     else:
-        return
+        return None
     en, zh = _ORDER_PROBLEMS[problem]
-    yield Finding(
-        "APR-07", DENY, ORDER, {"step": check.action.step, "problem": en, "problem_zh": zh}
-    )
+    facts = {"step": step, "problem": en, "problem_zh": zh}
+    return Finding("APR-07", DENY, ORDER, facts, PLUGIN)
 
 
-def _authority(check: StepCheck, policy: Policy, step: RouteStep) -> Iterator[Finding]:
+def _authority(check: StepCheck, policy: Policy, step: RouteStep) -> Finding | None:
     """APR-04: the step's role, and for a department role the requester's own department."""
     holder = check.principal or check.actor
-    if step.role not in policy.effective_roles(holder.roles):
+    if not policy.holds(holder.roles, step.role):
         facts: dict[str, Fact] = {"person": holder.id, "role": step.role, "step": check.action.step}
-        yield Finding("APR-04", DENY, NOT_HOLDER, facts)
-    elif step.scope is Scope.DEPARTMENT and holder.department != check.request.department:
+        return Finding("APR-04", DENY, NOT_HOLDER, facts, PLUGIN)
+    if step.scope is Scope.DEPARTMENT and holder.department != check.request.department:
         facts = {
             "person": holder.id,
             "role": step.role,
             "their": holder.department,
             "department": check.request.department,
         }
-        yield Finding("APR-04", DENY, OTHER_DEPARTMENT, facts)
+        return Finding("APR-04", DENY, OTHER_DEPARTMENT, facts, PLUGIN)
+    return None
 
 
 def _delegation(
@@ -187,14 +201,14 @@ def _delegation(
         )
         if middle is not None:
             facts: dict[str, Fact] = {"principal": principal.id, "middle": middle, "actor": actor}
-            yield Finding("APR-06", DENY, CHAINED, facts)
+            yield Finding("APR-06", DENY, CHAINED, facts, PLUGIN)
         else:
             facts = {
                 "actor": actor,
                 "principal": principal.id,
                 "at": at.isoformat(),
             }
-            yield Finding("APR-06", DENY, NO_DELEGATION, facts)
+            yield Finding("APR-06", DENY, NO_DELEGATION, facts, PLUGIN)
     deputies = frozenset().union(
         *(
             policy.delegates.get(role, frozenset())
@@ -208,4 +222,4 @@ def _delegation(
             "role": step.role,
             "deputies": ", ".join(sorted(deputies)) or "-",
         }
-        yield Finding("APR-06", DENY, NOT_DEPUTY, facts)
+        yield Finding("APR-06", DENY, NOT_DEPUTY, facts, PLUGIN)

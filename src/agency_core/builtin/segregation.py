@@ -13,6 +13,7 @@ from agency_core.requests import DutyCheck, RoleGrant, StepCheck
 __all__ = ["static_conflicts"]
 
 DENY = Severity.DENY
+PLUGIN = __name__
 
 SELF_APPROVAL = Text(
     zh="{person} 不能审批自己提交的申请 {request}{how_zh}",
@@ -39,9 +40,10 @@ HELD_CONFLICT = Text(
 
 
 @hookimpl
-def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
+def agency_check_step(check: StepCheck, policy: Policy) -> list[Finding]:
     people = {check.actor.id} | ({check.principal.id} if check.principal else set())
     requester = check.request.requester
+    findings = []
     if requester in people:
         delegated = check.principal is not None
         facts: dict[str, Fact] = {
@@ -50,17 +52,20 @@ def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
             "how": " (through a delegation)" if delegated else "",
             "how_zh": "（经授权代行）" if delegated else "",
         }
-        yield Finding("SOD-01", DENY, SELF_APPROVAL, facts)
+        findings.append(Finding("SOD-01", DENY, SELF_APPROVAL, facts, PLUGIN))
     for taken in check.history:
-        if taken.step != check.action.step and people & {taken.actor, taken.on_behalf_of}:
+        if taken.step != check.action.step and (
+            taken.actor in people or taken.on_behalf_of in people
+        ):
             person = next(iter(sorted(people & {taken.actor, taken.on_behalf_of} - {None})))
             facts = {
                 "person": person,
                 "other": taken.step,
                 "step": check.action.step,
             }
-            yield Finding("SOD-04", DENY, TWO_STEPS, facts)
+            findings.append(Finding("SOD-04", DENY, TWO_STEPS, facts, PLUGIN))
             break
+    return findings
 
 
 @hookimpl

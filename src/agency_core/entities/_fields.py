@@ -6,8 +6,8 @@ Fields use them through ``attrs.field(...)`` directly, so type checkers see whic
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping
+from datetime import date, datetime, timezone
 from types import MappingProxyType
 from typing import Any, Final, NoReturn, TypeVar
 
@@ -33,6 +33,14 @@ _UNSTORABLE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 def code(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A required identifier or code: a non-empty string of at most :data:`MAX_CODE`
     characters, none of them a control character or a lone surrogate (what any store holds)."""
+    if (  # the usual case: printable ASCII holds no control character
+        type(value) is str
+        and len(value) <= MAX_CODE
+        and value.isascii()
+        and value.isprintable()
+        and value.strip()
+    ):
+        return
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{attribute.name} must be a non-empty string, not {value!r}")
     if len(value) > MAX_CODE:
@@ -60,6 +68,12 @@ def codes(inst: object, attribute: attrs.Attribute[Any], value: frozenset[str]) 
 
 def aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A timezone-aware datetime."""
+    if (  # a fixed offset is always aware
+        type(value) is datetime
+        and type(value.tzinfo) is timezone
+        and MIN_YEAR <= value.year <= MAX_YEAR
+    ):
+        return
     if not isinstance(value, datetime):
         raise InvalidInput(f"{attribute.name} must be a datetime, not {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -121,6 +135,8 @@ def each(kind: type, *, required: bool = False) -> Validator:
 
 def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Any iterable but a string, as a tuple."""
+    if type(value) is tuple:
+        return value
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidInput(f"expected a list, not {value!r}")
     return tuple(value)
@@ -150,6 +166,17 @@ class FrozenMap(Mapping[K, V]):
 
     def __getitem__(self, key: K) -> V:
         return self._items[key]
+
+    def get(self, key: K, default: Any = None) -> Any:
+        """The value of ``key``, or ``default``."""
+        return self._items.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def items(self) -> ItemsView[K, V]:
+        """The (key, value) pairs."""
+        return self._items.items()
 
     def __iter__(self) -> Iterator[K]:
         return iter(self._items)

@@ -48,13 +48,17 @@ class Verdict(enum.StrEnum):
     REJECT = "reject"
 
 
+def _verdict(value: str) -> Verdict:
+    return value if isinstance(value, Verdict) else Verdict(value)
+
+
 @attrs.frozen
 class StepAction:
     """An approval step taken: who decided which step, for whom, when, and why (APR-05, APR-06)."""
 
     step: int = attrs.field(validator=_f.of(int))
     actor: str = attrs.field(validator=_f.code)
-    verdict: Verdict = attrs.field(converter=Verdict)
+    verdict: Verdict = attrs.field(converter=_verdict)
     at: datetime = attrs.field(validator=_f.aware)
     reason: str = ""
     on_behalf_of: str | None = attrs.field(default=None, validator=_f.optional_code)

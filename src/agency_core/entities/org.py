@@ -21,6 +21,11 @@ class Scope(enum.StrEnum):
     """Acts only for the holder's own department (department head)."""
 
 
+def scope_of(value: str) -> Scope:
+    """``value`` as a :class:`Scope` (a member is kept as it is): a converter."""
+    return value if isinstance(value, Scope) else Scope(value)
+
+
 @attrs.frozen
 class Role:
     """A role employees hold; ``inherits`` names roles it includes (counted by SOD-02)."""
@@ -28,7 +33,7 @@ class Role:
     code: str = attrs.field(validator=_f.code)
     name_en: str = ""
     name_zh: str = ""
-    scope: Scope = attrs.field(default=Scope.COMPANY, converter=Scope)
+    scope: Scope = attrs.field(default=Scope.COMPANY, converter=scope_of)
     inherits: frozenset[str] = attrs.field(
         factory=frozenset, converter=_f.to_codes, validator=_f.codes
     )

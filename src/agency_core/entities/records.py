@@ -105,12 +105,16 @@ class Opinion(enum.StrEnum):
     KEEP = "keep"
 
 
+def _opinion(value: str) -> Opinion:
+    return value if isinstance(value, Opinion) else Opinion(value)
+
+
 @attrs.frozen
 class Appraisal:
     """The appraisal opinion on one record; a record still needed is kept for ``extra_years``."""
 
     record: str = attrs.field(validator=_f.code)
-    opinion: Opinion = attrs.field(converter=Opinion)
+    opinion: Opinion = attrs.field(converter=_opinion)
     appraiser: str = attrs.field(validator=_f.code)
     extra_years: int = 0
 

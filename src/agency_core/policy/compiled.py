@@ -209,6 +209,14 @@ class Policy:
         """Whether the policy is in force on ``on``."""
         return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
+    def holds(self, roles: Iterable[str], role: str) -> bool:
+        """Whether ``roles`` include ``role``, directly or by inheritance."""
+        closure = self.role_closure
+        for held in roles:  # noqa: SIM110 - a loop: no generator frame on every step decision
+            if held == role or role in closure.get(held, ()):
+                return True
+        return False
+
     def effective_roles(self, roles: Iterable[str]) -> frozenset[str]:
         """``roles`` with every inherited role (unknown roles count as themselves)."""
         held: set[str] = set()

@@ -1,5 +1,7 @@
 """agency-admin: the admin department's controls (ADM-01..ADM-08) as an agency-core plugin."""
 
+from typing import TYPE_CHECKING
+
 from agency_admin.entities import (
     Acceptance,
     AcceptedLine,
@@ -16,7 +18,9 @@ from agency_admin.entities import (
     SealUse,
 )
 from agency_admin.policy import AdminPolicy
-from agency_admin.store import SWEEPS, AdminRepository, resolution_item, seal_item
+
+if TYPE_CHECKING:
+    from agency_admin.store import SWEEPS, AdminRepository, resolution_item, seal_item
 
 __all__ = [
     "SWEEPS",
@@ -38,3 +42,14 @@ __all__ = [
     "resolution_item",
     "seal_item",
 ]
+
+_STORE = frozenset({"SWEEPS", "AdminRepository", "resolution_item", "seal_item"})
+"""Names of the store module, imported (with SQLAlchemy) only when first asked for."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _STORE:
+        from agency_admin import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from agency_admin import hookspecs, rules, store
+from agency_admin import hookspecs, rules
 from agency_admin.entities import AdminAct, PurchasePayment, ResolutionDone, SealReturn, SealUse
 from agency_admin.policy import AdminPolicy
 from agency_core.decision import Finding
@@ -15,10 +16,10 @@ from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
-from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
 
 if TYPE_CHECKING:
+    from agency_core.store.extension import StoreExtension
     from agency_core.testing.conformance import Property
 
 
@@ -64,6 +65,8 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    from agency_admin import store  # SQLAlchemy only for a store
+
     register(store.extension())
 
 
@@ -111,7 +114,13 @@ def agency_check_purchase_payment(check: PurchasePayment, policy: Policy) -> Ite
 
 @hookimpl
 def agency_check_transition(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
-    yield from rules.check_seal_return(store.with_stored_custodian(check), policy)
+    seal = check
+    session = sys.modules.get("agency_core.store.session")
+    if session is not None and session.active_transaction() is not None:
+        from agency_admin import store  # a transaction is open: the store is loaded already
+
+        seal = store.with_stored_custodian(check)
+    yield from rules.check_seal_return(seal, policy)
     yield from rules.check_resolution(check, policy)
 
 

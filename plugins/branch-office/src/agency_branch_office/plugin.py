@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from agency_branch_office import hookspecs, rules
 from agency_branch_office.entities import TargetSplit, UnitFacts
 from agency_branch_office.policy import BranchOfficePolicy
-from agency_branch_office.store import SWEEPS, metadata
 from agency_branch_office.tree import SECTION
 from agency_core.decision import Finding, Route
 from agency_core.entities import ApprovalRequest
@@ -22,10 +21,10 @@ from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.requests import StepCheck
-from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
 
 if TYPE_CHECKING:
+    from agency_core.store.extension import StoreExtension
     from agency_core.testing.conformance import Property
 
 
@@ -66,6 +65,9 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    from agency_branch_office.store import SWEEPS, metadata  # SQLAlchemy only for a store
+    from agency_core.store.extension import StoreExtension
+
     register(
         StoreExtension(
             "branch_office", Path(__file__).parent / "migrations" / "versions", metadata, SWEEPS

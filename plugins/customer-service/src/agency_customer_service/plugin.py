@@ -12,7 +12,6 @@ from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
-from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
 from agency_customer_service import hookspecs, rules
 from agency_customer_service.entities import Complaint
@@ -22,6 +21,7 @@ from agency_customer_service.policy import CustomerServicePolicy
 if TYPE_CHECKING:
     import click
 
+    from agency_core.store.extension import StoreExtension
     from agency_core.testing.conformance import Property
 
 

@@ -4,6 +4,8 @@ Register it through its entry point (``finance``) or ``Engine(plugins=[agency_fi
 its stored ledgers are in :class:`Finance` (``Finance(tx).payments.pay(...)``).
 """
 
+from typing import TYPE_CHECKING
+
 from agency_finance.entities import (
     AccountKind,
     ApprovalState,
@@ -21,15 +23,17 @@ from agency_finance.entities import (
     StocktakeDifference,
 )
 from agency_finance.policy import Category, FinancePolicy
-from agency_finance.store import (
-    Budgets,
-    Claims,
-    Credit,
-    Finance,
-    Payments,
-    Reconciliations,
-    Stocktakes,
-)
+
+if TYPE_CHECKING:
+    from agency_finance.store import (
+        Budgets,
+        Claims,
+        Credit,
+        Finance,
+        Payments,
+        Reconciliations,
+        Stocktakes,
+    )
 
 __all__ = [
     "AccountKind",
@@ -56,3 +60,16 @@ __all__ = [
     "StocktakeDifference",
     "Stocktakes",
 ]
+
+_STORE = frozenset(
+    {"Budgets", "Claims", "Credit", "Finance", "Payments", "Reconciliations", "Stocktakes"}
+)
+"""Names of the store module, imported (with SQLAlchemy) only when first asked for."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _STORE:
+        from agency_finance import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

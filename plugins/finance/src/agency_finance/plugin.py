@@ -17,7 +17,6 @@ from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
-from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
 from agency_finance import budgets, claims, credit, hookspecs, ledgers, payments
 from agency_finance.entities import (
@@ -29,8 +28,9 @@ from agency_finance.entities import (
     StocktakeDifference,
 )
 from agency_finance.policy import SECTION, FinancePolicy
-from agency_finance.sweeps import SWEEPS
-from agency_finance.tables import metadata
+
+if TYPE_CHECKING:
+    from agency_core.store.extension import StoreExtension
 
 if TYPE_CHECKING:
     from agency_core.testing.conformance import Property
@@ -78,6 +78,10 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    from agency_core.store.extension import StoreExtension
+    from agency_finance.sweeps import SWEEPS  # SQLAlchemy only for a store
+    from agency_finance.tables import metadata
+
     register(StoreExtension(label=SECTION, versions=VERSIONS, metadata=metadata, sweeps=SWEEPS))
 
 

@@ -1,5 +1,7 @@
 """agency-hr: the HR department's controls (HR-01..HR-05) as an agency-core plugin."""
 
+from typing import TYPE_CHECKING
+
 from agency_hr.deadlines import due_on
 from agency_hr.entities import (
     Appeal,
@@ -11,7 +13,9 @@ from agency_hr.entities import (
     TrainingRecord,
 )
 from agency_hr.policy import HrPolicy
-from agency_hr.store import SWEEPS, HrRepository, resignation_item
+
+if TYPE_CHECKING:
+    from agency_hr.store import SWEEPS, HrRepository, resignation_item
 
 __all__ = [
     "SWEEPS",
@@ -27,3 +31,14 @@ __all__ = [
     "due_on",
     "resignation_item",
 ]
+
+_STORE = frozenset({"SWEEPS", "HrRepository", "resignation_item"})
+"""Names of the store module, imported (with SQLAlchemy) only when first asked for."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _STORE:
+        from agency_hr import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

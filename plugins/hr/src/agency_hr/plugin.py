@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -12,13 +13,13 @@ from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
-from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
-from agency_hr import hookspecs, rules, store
+from agency_hr import hookspecs, rules
 from agency_hr.entities import Appeal, Clearance, LeaveCheck, Resignation
 from agency_hr.policy import HrPolicy
 
 if TYPE_CHECKING:
+    from agency_core.store.extension import StoreExtension
     from agency_core.testing.conformance import Property
 
 
@@ -57,6 +58,8 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    from agency_hr import store  # SQLAlchemy only for a store
+
     register(store.extension())
 
 
@@ -104,7 +107,12 @@ def agency_check_performance_appeal(check: Appeal, policy: Policy) -> Iterator[F
 
 @hookimpl
 def agency_check_transition(check: TransitionCheck, policy: Policy) -> Iterator[Finding]:
-    return rules.check_clearance(store.with_stored_clearance(check), policy)
+    session = sys.modules.get("agency_core.store.session")
+    if session is not None and session.active_transaction() is not None:
+        from agency_hr import store  # a transaction is open: the store is loaded already
+
+        check = store.with_stored_clearance(check)
+    return rules.check_clearance(check, policy)
 
 
 def _scene(store: Any, say: Callable[[str], None]) -> None:

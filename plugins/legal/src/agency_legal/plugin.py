@@ -10,12 +10,12 @@ from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
-from agency_core.store.extension import StoreExtension
 from agency_legal import hookspecs, rules
 from agency_legal.entities import ContractSigning, LegalReview
 from agency_legal.policy import LegalPolicy
 
 if TYPE_CHECKING:
+    from agency_core.store.extension import StoreExtension
     from agency_core.testing.conformance import Property
 
 

@@ -11,12 +11,13 @@ from agency_core.hookspecs import hookimpl
 from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
-from agency_core.store.extension import StoreExtension
 from agency_core.transitions import StateMachine, TransitionCheck
 from agency_risk_audit import hookspecs, rules
 from agency_risk_audit.entities import AuditFacts, FindingFacts, IndicatorReading, Risk
 from agency_risk_audit.policy import RiskAuditPolicy
-from agency_risk_audit.store import SWEEPS, metadata
+
+if TYPE_CHECKING:
+    from agency_core.store.extension import StoreExtension
 
 if TYPE_CHECKING:
     from agency_core.testing.conformance import Property
@@ -62,6 +63,9 @@ def agency_register_policy(register: Registrar[Section]) -> None:
 
 @hookimpl
 def agency_register_store(register: Registrar[StoreExtension]) -> None:
+    from agency_core.store.extension import StoreExtension
+    from agency_risk_audit.store import SWEEPS, metadata  # SQLAlchemy only for a store
+
     register(
         StoreExtension(
             "risk_audit",
