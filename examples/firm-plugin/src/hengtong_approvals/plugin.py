@@ -10,7 +10,7 @@ such claim instead of routing it. Steps (APR-04..07) are checked as the bundled 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import Final
 
 from agency_core import hookimpl
@@ -50,6 +50,6 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
 
 
 @hookimpl
-def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
+def agency_check_step(check: StepCheck, policy: Policy) -> Iterable[Finding]:
     """APR-04..07 exactly as the bundled plugin checks a step: the firm changes only routing."""
     return bundled.agency_check_step(check, policy)

@@ -30,7 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from agency_core.codec import converter, parse_json, request_from_json, request_to_json
+from agency_core.codec import parse_json, request_from_json, request_to_json
+from agency_core.convert import converter
 from agency_core.engine import Engine
 from agency_core.entities import ApprovalRequest, DestructionList
 from agency_core.errors import AgencyError, InvalidInput, NotFound, StateError

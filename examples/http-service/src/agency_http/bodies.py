@@ -17,8 +17,7 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 
-from agency_core.codec import converter
-from agency_core.convert import error_lines
+from agency_core.convert import converter, error_lines
 from agency_core.entities import Verdict
 from agency_core.errors import InvalidInput
 
