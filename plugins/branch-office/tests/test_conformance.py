@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import agency_branch_office.plugin
 import attrs
 import pytest
-from agency_branch_office import TargetSplit
+from agency_branch_office import BranchOfficePolicy, TargetSplit
 from agency_branch_office.conformance import PROPERTIES
 from hypothesis import Phase, settings
 
@@ -178,7 +178,22 @@ class ShortcutToRegistration(_Branch):
             moves["applied"] = moves["applied"] | {"registered"}
             register(attrs.evolve(machine, transitions=moves))
 
-        PLUGIN.agency_register_machines(register=shortcut)  # type: ignore[arg-type]
+        PLUGIN.agency_register_machines(register=shortcut)
+
+
+class HardCodedApprovers(_Branch):
+    """BR-03: the copy names the bundled approver roles in code instead of reading
+    ``approver_roles``: a firm whose general manager holds 总经理 can never approve, and one who
+    only holds the bundled role still can."""
+
+    @hookimpl
+    def agency_check_transition(
+        self, check: TransitionCheck, policy: Policy
+    ) -> Iterator[Finding] | None:
+        spec = policy.section("branch_office", BranchOfficePolicy)
+        coded = attrs.evolve(spec, approver_roles=BranchOfficePolicy().approver_roles)
+        policy = attrs.evolve(policy, sections={**policy.sections, "branch_office": coded})
+        return PLUGIN.agency_check_transition(check=check, policy=policy)
 
 
 BROKEN = [
@@ -189,6 +204,7 @@ BROKEN = [
     ("BR-03", ChangeApprovalUnguarded()),
     ("BR-03", ApplicationWithoutBudget()),
     ("BR-03", ShortcutToRegistration()),
+    ("BR-03", HardCodedApprovers()),
 ]
 
 
@@ -222,6 +238,15 @@ def test_a_broken_copy_is_caught_under_its_control(
         settings=DEFAULT,
     )
     assert report.failed == (control,), str(report)
+
+
+def test_a_hard_coded_default_is_caught_under_the_shipped_section_too() -> None:
+    """The firm keeps the shipped section; the property's own variant section still reveals a
+    copy that names the bundled approver roles in code."""
+    plugin = HardCodedApprovers()
+    report = conformance.check([plugin], properties=PROPERTIES, only=["BR-03"], settings=DEFAULT)
+    assert report.failed == ("BR-03",), str(report)
+    assert "总经理" in str(report)
 
 
 def test_the_split_oracle_sees_a_fen_moved_across_quarters() -> None:

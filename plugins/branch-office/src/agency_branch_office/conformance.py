@@ -7,11 +7,14 @@ and then put one fen off in every place a split can go wrong (BR-02); every move
 unit's machine, with each fact blank, each approver role of the section and others, and changes
 applied around the firm's midnight at the section's notice (BR-03). The oracles walk the tree,
 add up the splits and read the section themselves; they never ask the plugin's own functions.
+BR-03 also runs under a second section (:data:`VARIANT`), so a copy that hard-codes a default
+instead of reading the section is caught.
 """
 
 from __future__ import annotations
 
 import itertools
+import weakref
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Final
@@ -24,7 +27,7 @@ from agency_branch_office.entities import PersonTarget, TargetSplit, UnitFacts
 from agency_branch_office.policy import BranchOfficePolicy
 from agency_branch_office.tree import SECTION
 from agency_core import ApprovalRequest, Decision, Employee, Money, Outcome
-from agency_core.errors import AgencyError, PluginError
+from agency_core.errors import AgencyError, PluginError, PolicyError
 from agency_core.testing.conformance import Property, Subject, Violation, expect
 from agency_core.transitions import Move, TransitionCheck
 
@@ -297,6 +300,30 @@ def _instant(zone: str, day: date, minute: int, offset: int) -> datetime:
     return datetime.combine(day, local, ZoneInfo(zone)).astimezone(ZONES[offset])
 
 
+VARIANT: Final = {"approver_roles": ["总经理", "management_committee"], "change_notice_days": 5}
+"""A ``[plugins.branch_office]`` table other than the defaults (a Chinese approver role, five
+days' notice): BR-03 runs under it too, so a copy that hard-codes a default instead of reading the
+section is caught even when the firm's own section keeps the defaults."""
+
+_VARIANTS: weakref.WeakKeyDictionary[Subject, Subject | None] = weakref.WeakKeyDictionary()
+
+
+def _under(subject: Subject, variant: bool) -> Subject:
+    """``subject``, or its plugins under its policy with :data:`VARIANT` merged into the section
+    (``subject`` itself when no plugin declares the section)."""
+    if not variant:
+        return subject
+    if subject not in _VARIANTS:
+        tables = dict(subject.policy.plugin_tables)
+        tables[SECTION] = {**tables.get(SECTION, {}), **VARIANT}
+        policy = attrs.evolve(subject.policy, plugin_tables=tables)
+        try:
+            _VARIANTS[subject] = Subject(subject.plugins, policy, subject.block)
+        except PolicyError:
+            _VARIANTS[subject] = None
+    return _VARIANTS[subject] or subject
+
+
 MOVE_KINDS: Final = ("apply", "approve", "register", "change", "change-overnight", "skip")
 """Where a move is drawn: each step of the machine (a change applied for between the firm's
 midnight and 08:00 on its own, when the UTC day is the day before), and moves it must refuse
@@ -327,7 +354,9 @@ def _extra(subject: Subject) -> list[tuple[str, str]]:
 
 
 @st.composite
-def _moves(draw: st.DrawFn, subject: Subject, kind: str) -> TransitionCheck:
+def _moves(draw: st.DrawFn, subject: Subject, kind: str) -> tuple[bool, TransitionCheck]:
+    variant = draw(st.booleans())
+    subject = _under(subject, variant)
     spec, policy = _spec(subject), subject.policy
     if kind == "skip":
         edges = _extra(subject) or sorted(set(itertools.product(PATH, PATH)) - EDGES)
@@ -348,12 +377,12 @@ def _moves(draw: st.DrawFn, subject: Subject, kind: str) -> TransitionCheck:
     latest = day + timedelta(days=spec.change_notice_days)
     shift = st.sampled_from((-1, 0, 1)).map(lambda k: latest + timedelta(days=k))
     effective = draw(shift if kind == "change-overnight" else shift | st.none())
-    optional = ("reason", "registration")
+    relevant = {"apply": FIELDS, "register": ("registration",), "skip": ()}.get(kind, ("reason",))
     blank = draw(
-        st.sampled_from([frozenset(), *(frozenset({n}) for n in (*FIELDS, *optional))])
-        | st.frozensets(st.sampled_from((*FIELDS, *optional)))
+        st.sampled_from([frozenset(), *(frozenset({n}) for n in relevant)])
+        | st.frozensets(st.sampled_from((*FIELDS, "reason", "registration")))
     )
-    data = draw(_facts(blank, effective) | _facts(frozenset(), effective) | st.none())
+    data = draw(st.none()) if draw(st.integers(0, 4)) == 0 else draw(_facts(blank, effective))
     others = sorted(set(policy.roles) - set(spec.approver_roles))
     roles = draw(
         st.frozensets(st.sampled_from(others), max_size=2)
@@ -362,10 +391,14 @@ def _moves(draw: st.DrawFn, subject: Subject, kind: str) -> TransitionCheck:
     actor = Employee(draw(st.sampled_from(("D1", "张经理"))), "sh-sales", roles)
     history = _history(from_state, draw(st.booleans()))
     subject_id = draw(st.sampled_from(("U1", "苏州服务点")))
-    return TransitionCheck(UNIT, subject_id, from_state, to, actor, at, data, history)
+    return variant, TransitionCheck(UNIT, subject_id, from_state, to, actor, at, data, history)
 
 
-def _move_cases(subject: Subject, thorough: bool) -> list[TransitionCheck]:
+def _move_cases(subject: Subject, thorough: bool) -> list[tuple[bool, TransitionCheck]]:
+    return [(v, c) for v in (False, True) for c in _section_cases(_under(subject, v))]
+
+
+def _section_cases(subject: Subject) -> list[TransitionCheck]:
     """Every state x every state (the legal moves with full facts, each fact blank, each
     approver role and none; the others must be refused) and a change at the notice's edges
     around the firm's midnight."""
@@ -429,7 +462,18 @@ def _unit_denies(subject: Subject, check: TransitionCheck) -> list[str]:
     return why
 
 
-def _unit_moves(subject: Subject, check: TransitionCheck) -> None:
+def _unit_moves(subject: Subject, example: tuple[bool, TransitionCheck]) -> None:
+    variant, check = example
+    try:
+        _unit_move(_under(subject, variant), check)
+    except Violation as exc:
+        if not variant:
+            raise
+        where = f"{exc.problem}; under [plugins.{SECTION}] {VARIANT}"
+        raise Violation(exc.control, where, check, exc.decisions) from None
+
+
+def _unit_move(subject: Subject, check: TransitionCheck) -> None:
     if (check.from_state, check.to_state) not in EDGES:
         try:
             decision = subject.engine.decide(check)
@@ -444,14 +488,8 @@ def _unit_moves(subject: Subject, check: TransitionCheck) -> None:
             )
         return
     why = _unit_denies(subject, check)
-    move = f"{check.from_state} -> {check.to_state}"
-    expect(
-        "BR-03",
-        bool(why),
-        check,
-        _decided("BR-03", subject, check),
-        f"{move}: {'; '.join(why) or 'in order'}",
-    )
+    move = f"{check.from_state} -> {check.to_state}: {'; '.join(why) or 'in order'}"
+    expect("BR-03", bool(why), check, _decided("BR-03", subject, check), move)
 
 
 PROPERTIES = (
