@@ -355,6 +355,7 @@ def _extra(subject: Subject) -> list[tuple[str, str]]:
 
 @st.composite
 def _moves(draw: st.DrawFn, subject: Subject, kind: str) -> tuple[bool, TransitionCheck]:
+    """A move of ``kind`` (:data:`MOVE_KINDS`), under the subject's section or :data:`VARIANT`."""
     variant = draw(st.booleans())
     subject = _under(subject, variant)
     spec, policy = _spec(subject), subject.policy
@@ -467,7 +468,7 @@ def _unit_moves(subject: Subject, example: tuple[bool, TransitionCheck]) -> None
     try:
         _unit_move(_under(subject, variant), check)
     except Violation as exc:
-        if not variant:
+        if not variant or _under(subject, True) is subject:
             raise
         where = f"{exc.problem}; under [plugins.{SECTION}] {VARIANT}"
         raise Violation(exc.control, where, check, exc.decisions) from None
