@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 __all__ = ["free_port", "serving"]
 
@@ -44,9 +45,8 @@ def serving(env: Mapping[str, str], *, workers: int = 1, wait: float = 60) -> It
     """
     port = free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "agency_http.app:create_app", "--factory",
+        str(Path(sys.executable).with_name("agency-http")), "serve",
         "--host", HOST, "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, env={**os.environ, **env}, stdout=log, stderr=log)
