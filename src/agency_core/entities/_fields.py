@@ -41,15 +41,18 @@ def code(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         and value.strip()
     ):
         return
+    check_code(attribute.name, value)
+
+
+def check_code(name: str, value: object) -> None:
+    """:func:`code` for a value named ``name`` (a field, or a cell such as ``actor[3]``)."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{attribute.name} must be a non-empty string, not {value!r}")
+        raise InvalidInput(f"{name} must be a non-empty string, not {value!r}")
     if len(value) > MAX_CODE:
-        raise InvalidInput(
-            f"{attribute.name} must be at most {MAX_CODE} characters, not {len(value)}"
-        )
+        raise InvalidInput(f"{name} must be at most {MAX_CODE} characters, not {len(value)}")
     if _UNSTORABLE.search(value):
         raise InvalidInput(
-            f"{attribute.name} must not hold control characters or lone surrogates: "
+            f"{name} must not hold control characters or lone surrogates: "
             f"{value.encode('unicode_escape', 'backslashreplace').decode('ascii')[:80]}"
         )
 
@@ -74,16 +77,21 @@ def aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None
         and MIN_YEAR <= value.year <= MAX_YEAR
     ):
         return
+    check_aware(attribute.name, value)
+
+
+def check_aware(name: str, value: object) -> None:
+    """:func:`aware` for a value named ``name``."""
     if not isinstance(value, datetime):
-        raise InvalidInput(f"{attribute.name} must be a datetime, not {value!r}")
+        raise InvalidInput(f"{name} must be a datetime, not {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{attribute.name} must carry a UTC offset, got naive {value}")
-    _year(attribute, value)
+        raise InvalidInput(f"{name} must carry a UTC offset, got naive {value}")
+    _year(name, value)
 
 
-def _year(attribute: attrs.Attribute[Any], value: date) -> None:
+def _year(name: str, value: date) -> None:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise InvalidInput(f"{attribute.name} must be in {MIN_YEAR}..{MAX_YEAR}, not {value}")
+        raise InvalidInput(f"{name} must be in {MIN_YEAR}..{MAX_YEAR}, not {value}")
 
 
 def optional_aware(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -96,7 +104,7 @@ def day(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A calendar date (not a datetime)."""
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidInput(f"{attribute.name} must be a date, not {value!r}")
-    _year(attribute, value)
+    _year(attribute.name, value)
 
 
 def optional_day(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
 from agency_core.errors import CurrencyMismatch, MoneyError
 
-__all__ = ["CURRENCIES", "Money", "to_decimal"]
+__all__ = ["CURRENCIES", "Money", "amount_of", "rounded", "to_decimal"]
 
 # ISO 4217 active codes and their minor units (digits after the decimal point).
 _ZERO_DIGIT = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
@@ -71,6 +71,19 @@ def _currency(_instance: object, _attribute: object, value: Any) -> None:
         raise MoneyError(f"currency must be an ISO 4217 code such as 'CNY', not {value!r}")
 
 
+def amount_of(value: object, currency: object) -> Decimal:
+    """What ``Money(value, currency).amount`` is, without the object; MoneyError when refused."""
+    _currency(None, None, currency)
+    return rounded(_amount(value), cast(str, currency))
+
+
+def rounded(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` rounded to ``currency``'s minor unit (ROUND_HALF_UP), refused when too large."""
+    if amount.adjusted() >= MAX_DIGITS:
+        raise MoneyError(f"amount must be below 10^{MAX_DIGITS}, not {amount:.3e}")
+    return amount.quantize(_QUANTUM[CURRENCIES[currency]], ROUND_HALF_UP)
+
+
 @attrs.frozen(order=False)
 class Money:
     """A non-negative amount in one currency, rounded to the currency's minor unit (ROUND_HALF_UP).
@@ -83,10 +96,7 @@ class Money:
     currency: str = attrs.field(validator=_currency)
 
     def __attrs_post_init__(self) -> None:
-        quantum = _QUANTUM[CURRENCIES[self.currency]]
-        if self.amount.adjusted() >= MAX_DIGITS:
-            raise MoneyError(f"amount must be below 10^{MAX_DIGITS}, not {self.amount:.3e}")
-        object.__setattr__(self, "amount", self.amount.quantize(quantum, ROUND_HALF_UP))
+        object.__setattr__(self, "amount", rounded(self.amount, self.currency))
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
