@@ -64,6 +64,7 @@ from agency_core.requests import (
     RoleGrant,
     StepCheck,
 )
+from agency_core.step_batch import StepBatch
 
 __version__ = "0.1.0"
 
@@ -125,6 +126,7 @@ __all__ = [
     "StateError",
     "StatementLine",
     "StepAction",
+    "StepBatch",
     "StepCheck",
     "Text",
     "Verdict",

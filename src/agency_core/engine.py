@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from agency_core import calls, retention
+from agency_core.builtin.approvals import tier_routes
 from agency_core.calendar import Deadline, Period
 from agency_core.calls import ENGINE, Impl
 from agency_core.decision import Decision, Finding, Route, Severity, Text
@@ -36,6 +37,7 @@ from agency_core.requests import (
     RoleGrant,
     StepCheck,
 )
+from agency_core.step_batch import StepBatch
 from agency_core.transitions import StateMachine, TransitionCheck
 
 __all__ = ["ENGINE", "KINDS", "Engine", "Request"]
@@ -146,6 +148,17 @@ class Engine:
             for name in vars(manager.hook)
             if name.startswith("agency_")
         }
+        single = {plugin for plugin, _function, _names in self._impls["agency_check_step"]}
+        self._batch_impls: Final = {
+            plugin: (function, names)
+            for plugin, function, names in self._impls["agency_check_steps"]
+        }
+        if not self._batch_impls.keys() <= single:
+            lone = ", ".join(sorted(self._batch_impls.keys() - single))
+            raise PluginError(
+                f"{lone} implement agency_check_steps without agency_check_step: "
+                "the batch form answers only what the single form does"
+            )
         self._by_route: dict[tuple[int, str], tuple[Route, Decision]] = {}
         self._allowed: dict[str, Decision] = {}
         from agency_core.builtin.approvals import agency_approval_route as bundled
@@ -194,8 +207,12 @@ class Engine:
     def _decided(
         self, request: object, findings: list[Finding], route: Route | None = None
     ) -> Decision:
+        return self._announce(
+            request, self._decision(self._kind_of[type(request)], findings, route)
+        )
+
+    def _decision(self, kind: str, findings: list[Finding], route: Route | None = None) -> Decision:
         if not findings and route is None:  # nothing said: one shared allow per kind
-            kind = self._kind_of[type(request)]
             allowed = self._allowed.get(kind)
             if allowed is None:
                 allowed = self._allowed[kind] = Decision.combine(
@@ -205,16 +222,15 @@ class Engine:
                     policy_sha256=self.policy.sha256,
                     plugins_sha256=self.plugins_sha256,
                 )
-            return self._announce(request, allowed)
-        decision = Decision.combine(
-            self._kind_of[type(request)],
+            return allowed
+        return Decision.combine(
+            kind,
             findings,
             policy_version=self.policy.version,
             policy_sha256=self.policy.sha256,
             plugins_sha256=self.plugins_sha256,
             route=route,
         )
-        return self._announce(request, decision)
 
     def _announce(self, request: object, decision: Decision) -> Decision:
         observers = self._impls["agency_decision_made"]
@@ -389,6 +405,95 @@ class Engine:
         return self._decided(
             check, self._collect("agency_check_step", check=check, policy=self.policy)
         )
+
+    def check_steps(self, steps: StepBatch) -> list[Decision]:
+        """Decide every row of a :class:`~agency_core.StepBatch`, in order.
+
+        Row ``i`` gets the decision :meth:`check_step` gives ``steps.check(i, route)``, where
+        ``route`` is the route the policy in force gives ``steps.request(i)``; a row whose request
+        gets no route is answered by :meth:`route_approval` (a denial: APR-01, or ENG-01 naming
+        the lookup that failed). Plugins that implement ``agency_check_steps`` answer for every
+        row at once; the others, and any whose batch answer fails, are asked row by row.
+        """
+        if not isinstance(steps, StepBatch):
+            raise InvalidInput(f"check_steps takes a StepBatch, not {type(steps).__name__}")
+        rows, policy = len(steps), self.policy
+        routes: list[Route | None] = [None] * rows
+        requests: list[ApprovalRequest | None] = [None] * rows
+        if self._pure_route:  # the bundled lookup alone: no request objects needed
+            routes = tier_routes(
+                policy, steps.action, steps.department, steps.amount, steps.currency
+            )
+        else:
+            for row in range(rows):
+                request = requests[row] = steps.request(row)
+                route, _plugin, failure = self._route(request)
+                routes[row] = route if failure is None else None
+        unrouted = [row for row, route in enumerate(routes) if route is None]
+        routed = tuple(routes)
+        found: dict[int, list[Finding]] = {}  # only rows with findings: most rows have none
+        checks: list[StepCheck | None] = []
+        for impl in self._impls["agency_check_step"]:
+            answered = self._batch_answer(impl[0], steps, routed)
+            if answered is None:
+                if not checks:
+                    checks = [self._step_check(steps, row, routed, requests) for row in range(rows)]
+                answered = [
+                    (row, finding)
+                    for row, check in enumerate(checks)
+                    if check is not None
+                    for finding in calls.collect(
+                        (impl,), "agency_check_step", {"check": check, "policy": policy}
+                    )
+                ]
+            for row, finding in answered:
+                if row in found:
+                    found[row].append(finding)
+                else:
+                    found[row] = [finding]
+        allowed = self._decision("step", [])
+        decisions = [allowed] * rows
+        for row, findings in found.items():
+            decisions[row] = self._decision("step", findings)
+        observed = bool(self._impls["agency_decision_made"])
+        for row in range(rows) if observed else unrouted:  # observers are told in row order
+            if routed[row] is None:
+                decisions[row] = self.route_approval(requests[row] or steps.request(row))
+            else:
+                check = checks[row] if checks else self._step_check(steps, row, routed, requests)
+                decisions[row] = self._announce(check, decisions[row])
+        return decisions
+
+    @staticmethod
+    def _step_check(
+        steps: StepBatch,
+        row: int,
+        routes: tuple[Route | None, ...],
+        requests: list[ApprovalRequest | None],
+    ) -> StepCheck | None:
+        route = routes[row]
+        return steps.check(row, route, requests[row]) if route is not None else None
+
+    def _batch_answer(
+        self, plugin: str, steps: StepBatch, routes: tuple[Route | None, ...]
+    ) -> list[tuple[int, Finding]] | None:
+        """The plugin's ``agency_check_steps`` findings, checked; None when it has no batch form
+        or its answer failed (then it is asked row by row, failing closed per row)."""
+        impl = self._batch_impls.get(plugin)
+        if impl is None:
+            return None
+        function, argnames = impl
+        kwargs = {"steps": steps, "routes": routes, "policy": self.policy}
+        try:
+            result = function(**{name: kwargs[name] for name in argnames})
+            answered = []
+            for row, finding in result or ():
+                if type(row) is not int or not 0 <= row < len(routes) or routes[row] is None:
+                    return None
+                answered.append((row, calls.checked(finding, plugin)))
+        except Exception:
+            return None
+        return answered
 
     def check_duty(self, check: DutyCheck) -> Decision:
         """May this person perform this duty on this subject? (SOD-03)."""

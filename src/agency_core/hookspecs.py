@@ -16,7 +16,7 @@ makes the decision deny, naming the plugin and the hook (fail closed).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         RoleGrant,
         StepCheck,
     )
+    from agency_core.step_batch import StepBatch
     from agency_core.store.extension import StoreExtension
     from agency_core.testing.conformance import Property
     from agency_core.transitions import StateMachine, TransitionCheck
@@ -260,6 +261,27 @@ def agency_check_step(check: StepCheck, policy: Policy) -> Iterable[Finding] | N
         acts), the steps already taken and the delegations in force.
     :param policy: the compiled policy in force.
     :returns: findings, or None when the plugin has nothing to say.
+    """
+
+
+@hookspec
+def agency_check_steps(
+    steps: StepBatch, routes: Sequence[Route | None], policy: Policy
+) -> Iterable[tuple[int, Finding]] | None:
+    """The batch form of :func:`agency_check_step`, for :meth:`Engine.check_steps
+    <agency_core.Engine.check_steps>`; optional, for speed.
+
+    A plugin that implements it implements ``agency_check_step`` too, and for every row ``i``
+    whose route is not None it must say what ``agency_check_step`` says of
+    ``steps.check(i, routes[i])``: the kit's ``batch-agrees`` property checks that. When it
+    raises or answers garbage, the engine asks ``agency_check_step`` row by row instead.
+
+    :param steps: the step questions, as columns.
+    :param routes: per row, the route the policy gives its request; None for rows that are
+        already decided (no route, or a route lookup that failed), which the plugin skips.
+    :param policy: the compiled policy in force.
+    :returns: ``(row, finding)`` pairs, each row's findings in the order ``agency_check_step``
+        gives them, or None when the plugin has nothing to say.
     """
 
 

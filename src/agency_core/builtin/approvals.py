@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
+from decimal import Decimal
 from functools import lru_cache
 
 from agency_core.decision import Fact, Finding, Route, RouteStep, Severity, Text
@@ -10,6 +11,7 @@ from agency_core.entities import ApprovalRequest, Employee, Scope, Verdict
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import Matrix, Policy
 from agency_core.requests import StepCheck
+from agency_core.step_batch import StepBatch
 
 DENY = Severity.DENY
 PLUGIN = __name__
@@ -60,16 +62,10 @@ NOT_DEPUTY = Text(
 
 @hookimpl(trylast=True)
 def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | None:
-    matrix = policy.matrix(request.action, request.department)
-    if matrix is None:
-        return None
     amount = request.amount
-    if amount.currency != policy.currency:
-        facts = {"action": request.action, "amount": str(amount), "currency": policy.currency}
-        return Route(request.action, (), (Finding("FEE-06", DENY, CURRENCY, facts, PLUGIN),))
-    route = _tier_route(matrix, matrix.tier(amount.amount), policy.currency)
+    route = tier_route(policy, request.action, request.department, amount.amount, amount.currency)
     budget = request.budget_remaining
-    if budget is None or amount <= budget:
+    if route is None or amount.currency != policy.currency or budget is None or amount <= budget:
         return route
     if budget.currency != amount.currency:
         facts = {"action": request.action, "amount": str(amount), "currency": budget.currency}
@@ -88,6 +84,47 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
     }
     over = Finding("APR-08", Severity.APPROVAL, OVER_BUDGET, facts, PLUGIN)
     return Route(request.action, steps, (*route.findings, over))
+
+
+def tier_route(
+    policy: Policy, action: str, department: str, amount: Decimal, currency: str
+) -> Route | None:
+    """The bundled route of an amount without a budget: its tier's, refused in another currency
+    (FEE-06), None when the matrix has no such action."""
+    return _routed(policy, policy.matrix(action, department), action, amount, currency)
+
+
+def tier_routes(
+    policy: Policy,
+    actions: Sequence[str],
+    departments: Sequence[str],
+    amounts: Sequence[Decimal],
+    currencies: Sequence[str],
+) -> list[Route | None]:
+    """:func:`tier_route` of every row, each (action, department) looked up once."""
+    matrices: dict[tuple[str, str], Matrix | None] = {}
+    routes = []
+    for action, department, amount, currency in zip(
+        actions, departments, amounts, currencies, strict=True
+    ):
+        key = (action, department)
+        if key in matrices:
+            matrix = matrices[key]
+        else:
+            matrix = matrices[key] = policy.matrix(action, department)
+        routes.append(_routed(policy, matrix, action, amount, currency))
+    return routes
+
+
+def _routed(
+    policy: Policy, matrix: Matrix | None, action: str, amount: Decimal, currency: str
+) -> Route | None:
+    if matrix is None:
+        return None
+    if currency != policy.currency:
+        facts = {"action": action, "amount": f"{amount} {currency}", "currency": policy.currency}
+        return Route(action, (), (Finding("FEE-06", DENY, CURRENCY, facts, PLUGIN),))
+    return _tier_route(matrix, matrix.tier(amount), currency)
 
 
 @lru_cache(maxsize=4096)
@@ -133,6 +170,41 @@ def agency_check_step(check: StepCheck, policy: Policy) -> list[Finding]:
     return findings
 
 
+@hookimpl
+def agency_check_steps(
+    steps: StepBatch, routes: Sequence[Route | None], policy: Policy
+) -> list[tuple[int, Finding]]:
+    """:func:`agency_check_step` on every routed row. A row's earlier steps are approved in
+    order and its actor acts in their own name, so APR-07 has only the step past the route's end
+    to refuse, and APR-06 nothing."""
+    findings = []
+    department, roles, request_department = (
+        steps.actor_department,
+        steps.actor_roles,
+        steps.department,
+    )
+    for row, (actor, route) in enumerate(zip(steps.actor, routes, strict=True)):
+        if route is None:
+            continue
+        index = len(steps.approved[row])
+        if index >= len(route.steps):
+            facts = {"steps": len(route.steps), "step": index}
+            findings.append((row, Finding("APR-07", DENY, NO_STEP, facts, PLUGIN)))
+            continue
+        refused = _authority_of(
+            policy,
+            route.steps[index],
+            index,
+            actor,
+            department[row],
+            roles[row],
+            request_department[row],
+        )
+        if refused is not None:
+            findings.append((row, refused))
+    return findings
+
+
 def _order(check: StepCheck) -> Finding | None:
     """APR-07: steps in order, nothing decided twice, a rejection ends the route."""
     approved = set()
@@ -165,16 +237,32 @@ def _order(check: StepCheck) -> Finding | None:
 def _authority(check: StepCheck, policy: Policy, step: RouteStep) -> Finding | None:
     """APR-04: the step's role, and for a department role the requester's own department."""
     holder = check.principal or check.actor
-    if not policy.holds(holder.roles, step.role):
-        facts: dict[str, Fact] = {"person": holder.id, "role": step.role, "step": check.action.step}
+    return _authority_of(
+        policy,
+        step,
+        check.action.step,
+        holder.id,
+        holder.department,
+        holder.roles,
+        check.request.department,
+    )
+
+
+def _authority_of(
+    policy: Policy,
+    step: RouteStep,
+    index: int,
+    person: str,
+    their: str,
+    roles: Collection[str],
+    department: str,
+) -> Finding | None:
+    """APR-04 for ``person`` of department ``their`` holding ``roles``, on step ``index``."""
+    if not policy.holds(roles, step.role):
+        facts: dict[str, Fact] = {"person": person, "role": step.role, "step": index}
         return Finding("APR-04", DENY, NOT_HOLDER, facts, PLUGIN)
-    if step.scope is Scope.DEPARTMENT and holder.department != check.request.department:
-        facts = {
-            "person": holder.id,
-            "role": step.role,
-            "their": holder.department,
-            "department": check.request.department,
-        }
+    if step.scope is Scope.DEPARTMENT and their != department:
+        facts = {"person": person, "role": step.role, "their": their, "department": department}
         return Finding("APR-04", DENY, OTHER_DEPARTMENT, facts, PLUGIN)
     return None
 

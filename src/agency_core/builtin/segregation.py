@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from agency_core.decision import Fact, Finding, Severity, Text
+from agency_core.decision import Fact, Finding, Route, Severity, Text
 from agency_core.entities import Employee
 from agency_core.hookspecs import hookimpl
 from agency_core.policy import ConflictSet, Policy
 from agency_core.requests import DutyCheck, RoleGrant, StepCheck
+from agency_core.step_batch import StepBatch
 
 __all__ = ["static_conflicts"]
 
@@ -45,27 +46,51 @@ def agency_check_step(check: StepCheck, policy: Policy) -> list[Finding]:
     requester = check.request.requester
     findings = []
     if requester in people:
-        delegated = check.principal is not None
-        facts: dict[str, Fact] = {
-            "person": requester,
-            "request": check.request.id,
-            "how": " (through a delegation)" if delegated else "",
-            "how_zh": "（经授权代行）" if delegated else "",
-        }
-        findings.append(Finding("SOD-01", DENY, SELF_APPROVAL, facts, PLUGIN))
+        findings.append(_self_approval(requester, check.request.id, check.principal is not None))
     for taken in check.history:
         if taken.step != check.action.step and (
             taken.actor in people or taken.on_behalf_of in people
         ):
             person = next(iter(sorted(people & {taken.actor, taken.on_behalf_of} - {None})))
-            facts = {
-                "person": person,
-                "other": taken.step,
-                "step": check.action.step,
-            }
-            findings.append(Finding("SOD-04", DENY, TWO_STEPS, facts, PLUGIN))
+            findings.append(_two_steps(person, taken.step, check.action.step))
             break
     return findings
+
+
+@hookimpl
+def agency_check_steps(
+    steps: StepBatch, routes: Sequence[Route | None], policy: Policy
+) -> list[tuple[int, Finding]]:
+    """:func:`agency_check_step` on every routed row: no delegate acts, so the actor is the
+    only person; every earlier step is another step."""
+    findings = []
+    requesters, ids, approved = steps.requester, steps.request_id, steps.approved
+    for row, (actor, route) in enumerate(zip(steps.actor, routes, strict=True)):
+        if route is None:
+            continue
+        if actor == requesters[row]:
+            findings.append((row, _self_approval(actor, ids[row], False)))
+        earlier = approved[row]
+        for step, (who, _when) in enumerate(earlier):
+            if who == actor:
+                findings.append((row, _two_steps(actor, step, len(earlier))))
+                break
+    return findings
+
+
+def _self_approval(person: str, request: str, delegated: bool) -> Finding:
+    facts: dict[str, Fact] = {
+        "person": person,
+        "request": request,
+        "how": " (through a delegation)" if delegated else "",
+        "how_zh": "（经授权代行）" if delegated else "",
+    }
+    return Finding("SOD-01", DENY, SELF_APPROVAL, facts, PLUGIN)
+
+
+def _two_steps(person: str, other: int, step: int) -> Finding:
+    facts: dict[str, Fact] = {"person": person, "other": other, "step": step}
+    return Finding("SOD-04", DENY, TWO_STEPS, facts, PLUGIN)
 
 
 @hookimpl

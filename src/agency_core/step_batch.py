@@ -1,0 +1,221 @@
+"""Many step questions as columns: may ``actor[i]`` approve the next step of request ``i``?
+
+A :class:`StepBatch` holds the question hosts ask most, for many rows at once, in plain values
+(strings, Decimals, datetimes) rather than one entity per fact. Its columns are validated once, as
+columns, with the entities' rules and typed errors; :meth:`Engine.check_steps
+<agency_core.Engine.check_steps>` decides every row.
+
+Row ``i`` stands for exactly one :class:`~agency_core.StepCheck`, which :meth:`StepBatch.check`
+builds: the request ``ApprovalRequest(request_id[i], action[i], Money(amount[i], currency[i]),
+department[i], requester[i])``; the actor ``Employee(actor[i], actor_department[i],
+actor_roles[i])`` approving, in their own name at ``at[i]``, the step after those in
+``approved[i]``; and as history, step ``k`` approved by ``approved[i][k] = (who, when)``. Steps
+with a rejection, a delegate or a reason are asked with :meth:`Engine.check_step
+<agency_core.Engine.check_step>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
+from operator import attrgetter
+from typing import Any, Final
+
+import attrs
+
+from agency_core.decision import Route
+from agency_core.entities import ApprovalRequest, Employee, Money, StepAction, Verdict
+from agency_core.entities import _fields as _f
+from agency_core.entities.money import CURRENCIES, MAX_DIGITS, amount_of
+from agency_core.errors import InvalidInput
+from agency_core.requests import StepCheck
+
+__all__ = ["StepBatch"]
+
+Approved = tuple[tuple[str, datetime], ...]
+"""The steps approved so far, in order: step ``k`` by ``approved[k] = (who, when)``."""
+
+_CODES: Final = (
+    "request_id",
+    "action",
+    "department",
+    "requester",
+    "actor",
+    "actor_department",
+)
+_year = attrgetter("year")
+_zone = attrgetter("tzinfo")
+
+
+def _column(value: Any) -> tuple[Any, ...]:
+    """A column as a tuple; a single string or datetime is kept for every row (broadcast)."""
+    if isinstance(value, str | datetime):
+        return (value,)
+    return _f.to_tuple(value)
+
+
+def _codes(name: str, column: tuple[Any, ...]) -> None:
+    """Every cell an identifier (:func:`agency_core.entities._fields.code`), checked as a column."""
+    if not column:
+        return
+    if (  # the usual case, in C loops: printable ASCII strings of a storable length
+        set(map(type, column)) == {str}
+        and (joined := "".join(column)).isascii()
+        and joined.isprintable()
+        and max(map(len, column)) <= _f.MAX_CODE
+        and all(map(str.strip, column))
+    ):
+        return
+    for row, value in enumerate(column):
+        _f.check_code(f"{name}[{row}]", value)
+
+
+def _instants(name: str, column: tuple[Any, ...]) -> None:
+    """Every cell a timezone-aware datetime within the years the engine computes with."""
+    if not column:
+        return
+    if (
+        set(map(type, column)) == {datetime}
+        and set(map(type, map(_zone, column))) == {timezone}
+        and min(map(_year, column)) >= _f.MIN_YEAR
+        and max(map(_year, column)) <= _f.MAX_YEAR
+    ):
+        return
+    for row, value in enumerate(column):
+        _f.check_aware(f"{name}[{row}]", value)
+
+
+Roles = tuple[str, ...] | frozenset[str]
+
+
+def _roles(row: int, value: object) -> Roles:
+    if type(value) is tuple or type(value) is frozenset:  # immutable: kept as given
+        return value
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInput(f"actor_roles[{row}] must be a collection of roles, not {value!r}")
+    return frozenset(value)
+
+
+def _approved(row: int, value: Any) -> Approved:
+    try:
+        steps = _f.to_tuple(value)
+    except InvalidInput:
+        raise InvalidInput(
+            f"approved[{row}] must be a list of (who, when) pairs, not {value!r}"
+        ) from None
+    for step, pair in enumerate(steps):
+        if type(pair) is not tuple or len(pair) != 2:
+            raise InvalidInput(f"approved[{row}][{step}] must be a (who, when) pair, not {pair!r}")
+    return steps
+
+
+def _amounts(column: tuple[Any, ...], currencies: tuple[str, ...]) -> tuple[Decimal, ...]:
+    """Every cell as :class:`~agency_core.Money` rounds it in its row's currency."""
+    if (  # the usual case, in C loops: finite, non-negative Decimals in one currency
+        column
+        and len(set(currencies)) == 1
+        and currencies[0] in CURRENCIES
+        and set(map(type, column)) == {Decimal}
+        and all(map(Decimal.is_finite, column))
+        and min(column) >= 0
+        and max(column).adjusted() < MAX_DIGITS
+    ):
+        quantum, up = Decimal(1).scaleb(-CURRENCIES[currencies[0]]), ROUND_HALF_UP
+        return tuple([amount.quantize(quantum, up) for amount in column])
+    amounts = []
+    for row, (value, currency) in enumerate(zip(column, currencies, strict=True)):
+        try:
+            amounts.append(amount_of(value, currency))
+        except InvalidInput as exc:
+            raise type(exc)(f"amount[{row}]: {exc}") from None
+    return tuple(amounts)
+
+
+@attrs.frozen
+class StepBatch:
+    """Step questions as columns, one row per question (see the module docs for what a row means).
+
+    Every column has one cell per row; ``currency`` and ``at`` may be given once for all rows.
+    Bad cells raise :class:`~agency_core.InvalidInput` (or :class:`~agency_core.MoneyError`)
+    naming the column and the row, such as ``actor[17]``.
+    """
+
+    request_id: tuple[str, ...] = attrs.field(converter=_column)
+    action: tuple[str, ...] = attrs.field(converter=_column)
+    amount: tuple[Decimal, ...] = attrs.field(converter=_column)
+    """Rounded to the currency's minor unit, as :class:`~agency_core.Money` rounds."""
+    department: tuple[str, ...] = attrs.field(converter=_column)
+    requester: tuple[str, ...] = attrs.field(converter=_column)
+    actor: tuple[str, ...] = attrs.field(converter=_column)
+    actor_department: tuple[str, ...] = attrs.field(converter=_column)
+    actor_roles: tuple[Roles, ...] = attrs.field(converter=_column)
+    """Each row's roles: a tuple or frozenset, kept as given; other collections, frozensets."""
+    approved: tuple[Approved, ...] = attrs.field(converter=_column)
+    at: tuple[datetime, ...] = attrs.field(converter=_column)
+    currency: tuple[str, ...] = attrs.field(default="CNY", converter=_column)
+
+    def __attrs_post_init__(self) -> None:
+        rows = len(self.request_id)
+        for name in ("currency", "at"):
+            column = getattr(self, name)
+            if len(column) == 1 and rows != 1:
+                object.__setattr__(self, name, column * rows)
+        for field in attrs.fields(StepBatch):
+            if len(getattr(self, field.name)) != rows:
+                raise InvalidInput(
+                    f"{field.name} has {len(getattr(self, field.name))} cells, "
+                    f"request_id has {rows}: every column needs one per row"
+                )
+        for name in _CODES:
+            _codes(name, getattr(self, name))
+        _codes("currency", self.currency)
+        _instants("at", self.at)
+        object.__setattr__(self, "amount", _amounts(self.amount, self.currency))
+        roles = tuple(_roles(row, value) for row, value in enumerate(self.actor_roles))
+        try:
+            _codes("actor_roles", tuple(chain.from_iterable(roles)))
+        except InvalidInput:
+            for row, held in enumerate(roles):
+                _codes(f"actor_roles[{row}]", tuple(held))
+        object.__setattr__(self, "actor_roles", roles)
+        approved = tuple(_approved(row, value) for row, value in enumerate(self.approved))
+        steps = tuple(chain.from_iterable(approved))
+        try:
+            _codes("approved", tuple(who for who, _when in steps))
+            _instants("approved", tuple(when for _who, when in steps))
+        except InvalidInput:
+            for row, earlier in enumerate(approved):
+                for step, (who, when) in enumerate(earlier):
+                    _f.check_code(f"approved[{row}][{step}] (who)", who)
+                    _f.check_aware(f"approved[{row}][{step}] (when)", when)
+        object.__setattr__(self, "approved", approved)
+
+    def __len__(self) -> int:
+        return len(self.request_id)
+
+    def request(self, row: int) -> ApprovalRequest:
+        """The approval request of ``row``."""
+        return ApprovalRequest(
+            self.request_id[row],
+            self.action[row],
+            Money(self.amount[row], self.currency[row]),
+            self.department[row],
+            self.requester[row],
+        )
+
+    def check(self, row: int, route: Route, request: ApprovalRequest | None = None) -> StepCheck:
+        """The step check ``row`` stands for, on ``route`` (the route its request is given)."""
+        actor, at = self.actor[row], self.at[row]
+        history = tuple(
+            StepAction(step, who, Verdict.APPROVE, when)
+            for step, (who, when) in enumerate(self.approved[row])
+        )
+        return StepCheck(
+            request if request is not None else self.request(row),
+            route,
+            StepAction(len(history), actor, Verdict.APPROVE, at),
+            Employee(actor, self.actor_department[row], self.actor_roles[row]),
+            history=history,
+        )

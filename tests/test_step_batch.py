@@ -1,0 +1,340 @@
+"""Step questions as columns (issue 14): :class:`StepBatch` and :meth:`Engine.check_steps`.
+
+Every row must get the decision ``check_step`` gives the step check it stands for, whichever
+plugins answer, and bad cells must be refused as the entities refuse them, naming column and row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agency_core import (
+    ApprovalRequest,
+    Decision,
+    Engine,
+    Finding,
+    InvalidInput,
+    Money,
+    MoneyError,
+    Outcome,
+    Policy,
+    Route,
+    RouteStep,
+    Severity,
+    StepBatch,
+    StepCheck,
+    Text,
+    hookimpl,
+)
+from agency_core.errors import PluginError
+from agency_core.testing import conformance
+from agency_core.testing import strategies as S
+from tests.factories import NOON
+
+NOTE = Text(zh="大额 {request}", en="large {request}")
+
+
+def _row(
+    actor: str = "head",
+    *,
+    amount: Any = Decimal("1200"),
+    requester: str = "clerk",
+    approved: Sequence[tuple[str, datetime]] = (),
+    roles: Iterable[str] = ("dept_head",),
+    department: str = "sales",
+    action: str = "expense_reimbursement",
+) -> tuple[Any, ...]:
+    return (
+        "R-1",
+        action,
+        amount,
+        "sales",
+        requester,
+        actor,
+        department,
+        tuple(roles),
+        tuple(approved),
+        NOON,
+    )
+
+
+def _batch(*rows: tuple[Any, ...], **shared: Any) -> StepBatch:
+    return StepBatch(*zip(*rows, strict=True), **shared)
+
+
+def _expected(engine: Engine, steps: StepBatch) -> list[Decision]:
+    """What the single calls answer, row by row: the definition ``check_steps`` must meet."""
+    expected = []
+    for row in range(len(steps)):
+        routed = engine.route_approval(steps.request(row))
+        if routed.route is None:
+            expected.append(routed)
+        else:
+            expected.append(engine.check_step(steps.check(row, routed.route)))
+    return expected
+
+
+class Large:
+    """A firm's step rule with no batch form: large claims are noted, and crash at 99,999."""
+
+    @hookimpl
+    def agency_check_step(self, check: StepCheck, policy: Policy) -> list[Finding]:
+        if check.request.amount.amount == 99_999:
+            raise RuntimeError("boom")
+        if check.request.amount.amount > 40_000:
+            return [Finding("FIN-05", Severity.APPROVAL, NOTE, {"request": check.request.id})]
+        return []
+
+
+class OwnRoutes:
+    """A firm's route lookup (so routes are not the bundled table's): one step for 'gift'."""
+
+    @hookimpl
+    def agency_approval_route(self, request: ApprovalRequest, policy: Policy) -> Route | None:
+        if request.action == "gift":
+            if request.amount.amount == 13:
+                raise RuntimeError("unlucky")
+            return Route("gift", (RouteStep("general_manager"),))
+        return None
+
+
+class Lying:
+    """A batch form that answers garbage: the engine must ask its single form row by row."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    @hookimpl
+    def agency_check_step(self, check: StepCheck, policy: Policy) -> list[Finding]:
+        if check.action.actor == check.request.requester:
+            return [Finding("SOD-01", Severity.DENY, NOTE, {"request": check.request.id})]
+        return []
+
+    @hookimpl
+    def agency_check_steps(
+        self, steps: StepBatch, routes: Sequence[Route | None], policy: Policy
+    ) -> Any:
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+class Disagrees(Lying):
+    """A batch form that answers well-formed findings its single form would not give."""
+
+    @hookimpl
+    def agency_check_steps(
+        self, steps: StepBatch, routes: Sequence[Route | None], policy: Policy
+    ) -> Any:
+        return []
+
+
+ENGINES = {
+    "bundled": lambda: Engine(entry_points=False),
+    "single-only plugin": lambda: Engine(entry_points=False, plugins=[Large()]),
+    "own route lookup": lambda: Engine(entry_points=False, plugins=[OwnRoutes(), Large()]),
+}
+
+
+@pytest.mark.parametrize("make", ENGINES.values(), ids=ENGINES.keys())
+@given(steps=S.step_batches(max_rows=8))
+def test_every_row_gets_the_single_decision(make: Any, steps: StepBatch) -> None:
+    engine = make()
+    assert engine.check_steps(steps) == _expected(engine, steps)
+
+
+def test_the_usual_answers() -> None:
+    engine = Engine(entry_points=False)
+    earlier = ("reviewer", NOON - timedelta(days=1))
+    steps = _batch(
+        _row("head"),  # allowed: the department head of sales
+        _row("clerk", roles=()),  # SOD-01, and APR-04: no role
+        _row("other_head", department="legal"),  # APR-04: another department
+        _row("head", approved=[("head", NOON)]),  # SOD-04 (step 1 needs finance_reviewer)
+        _row("reviewer", approved=[("head", NOON)], roles=["finance_reviewer"]),
+        _row("head", approved=[("gm", NOON), earlier]),  # APR-07: past the route's end
+        _row("head", action="no_such_action"),  # APR-01: no route
+    )
+    decisions = engine.check_steps(steps)
+    outcomes = [d.outcome for d in decisions]
+    denied = [sorted(f.control for f in d.violations) for d in decisions]
+    assert outcomes[0] is Outcome.ALLOW
+    assert outcomes[4] is Outcome.ALLOW
+    assert denied == [
+        [],
+        ["APR-04", "SOD-01"],
+        ["APR-04"],
+        ["APR-04", "SOD-04"],
+        [],
+        ["APR-07"],
+        ["APR-01"],
+    ]
+    assert decisions == _expected(engine, steps)
+
+
+def test_a_plugin_crash_denies_only_its_row_naming_it() -> None:
+    engine = Engine(entry_points=False, plugins=[Large(), OwnRoutes()])
+    steps = _batch(
+        _row(amount=Decimal(99_999)),
+        _row(),
+        _row("gm", action="gift", amount=13, roles=["general_manager"]),
+        _row("gm", action="gift", amount=14, roles=["general_manager"]),
+    )
+    first, second, unlucky, gift = engine.check_steps(steps)
+    assert first.outcome is Outcome.DENY
+    assert first.violations[0].control == "ENG-01"
+    assert "Large" in first.violations[0].plugin
+    assert second.outcome is Outcome.ALLOW
+    assert unlucky.outcome is Outcome.DENY
+    assert unlucky.kind == "approval"
+    assert "unlucky" in unlucky.violations[0].facts["error"]
+    assert gift.outcome is Outcome.ALLOW
+    assert [first, second, unlucky, gift] == _expected(engine, steps)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        RuntimeError("batch broke"),
+        [(0, "not a finding")],
+        [("0", Finding("X-1", Severity.DENY, NOTE, {"request": "R"}))],
+        [(5, Finding("X-1", Severity.DENY, NOTE, {"request": "R"}))],
+        [(1, Finding("X-1", Severity.DENY, NOTE, {"request": "R"}))],  # row 1 has no route
+        "garbage",
+        Finding("X-1", Severity.DENY, NOTE, {"request": "R"}),
+    ],
+    ids=["raises", "not-a-finding", "row-as-str", "row-out-of-range", "unrouted-row", "str", "one"],
+)
+def test_a_batch_form_that_fails_is_replaced_by_the_single_form(answer: Any) -> None:
+    engine = Engine(entry_points=False, plugins=[Lying(answer)])
+    steps = _batch(_row("clerk"), _row(action="no_such_action"), _row())
+    decisions = engine.check_steps(steps)
+    assert decisions == _expected(engine, steps)
+    assert "SOD-01" in decisions[0].controls
+    assert decisions[0].outcome is Outcome.DENY
+
+
+def test_a_batch_form_without_the_single_form_is_refused() -> None:
+    class BatchOnly:
+        @hookimpl
+        def agency_check_steps(
+            self, steps: StepBatch, routes: Sequence[Route | None], policy: Policy
+        ) -> None:
+            return None
+
+    with pytest.raises(PluginError, match="agency_check_steps without agency_check_step"):
+        Engine(entry_points=False, plugins=[BatchOnly()])
+
+
+def test_the_kit_catches_a_batch_form_that_disagrees() -> None:
+    report = conformance.check([Disagrees(None)], properties=conformance.ENGINE_CONTRACT)
+    assert "batch-equals-single" in report.failed
+    honest = conformance.check([Lying(RuntimeError("x"))], properties=conformance.ENGINE_CONTRACT)
+    assert "batch-equals-single" not in honest.failed
+
+
+def test_observers_see_each_routed_row_as_its_step_check() -> None:
+    seen: list[tuple[object, Decision]] = []
+
+    class Watch:
+        @hookimpl
+        def agency_decision_made(self, request: object, decision: Decision) -> None:
+            seen.append((request, decision))
+
+    engine = Engine(entry_points=False, plugins=[Watch()])
+    steps = _batch(_row(), _row("clerk"), _row(action="no_such_action"))
+    decisions = engine.check_steps(steps)
+    assert [d for _r, d in seen] == decisions
+    route = engine.route_approval(steps.request(0)).route
+    assert route is not None
+    assert seen[0][0] == steps.check(0, route)
+    assert seen[1][0] == steps.check(1, route)
+    assert seen[2][0] == steps.request(2)
+
+
+def test_the_input_plugins_get_cannot_change() -> None:
+    roles = ["dept_head"]
+    steps = _batch(_row(roles=roles))
+    roles.append("general_manager")
+    assert steps.actor_roles == (("dept_head",),)
+    with pytest.raises(AttributeError):
+        steps.actor = ("gm",)  # type: ignore[misc]
+    listed = StepBatch(*([cell] for cell in _row()[:7]), [["dept_head"]], [[]], NOON)
+    assert listed.actor_roles == (frozenset({"dept_head"}),)
+    assert listed.approved == ((),)
+
+
+@given(amount=st.decimals(0, 10**9, places=4), currency=S.currencies())
+def test_amounts_are_rounded_as_money_rounds_them(amount: Decimal, currency: str) -> None:
+    steps = _batch(_row(amount=amount), currency=currency)
+    assert steps.amount == (Money(amount, currency).amount,)
+    assert steps.request(0).amount == Money(amount, currency)
+
+
+def test_shared_columns_are_kept_for_every_row() -> None:
+    steps = StepBatch(*zip(*[_row()[:9], _row("gm")[:9]], strict=True), at=NOON, currency="CNY")
+    assert steps.at == (NOON, NOON)
+    assert steps.currency == ("CNY", "CNY")
+    assert len(steps) == 2
+
+
+BAD = [
+    ({"actor": ["head", ""]}, InvalidInput, r"actor\[1\] must be a non-empty string"),
+    ({"actor": ["head", "x" * 65]}, InvalidInput, r"actor\[1\] must be at most 64"),
+    ({"request_id": ["R-1", "R\x00"]}, InvalidInput, r"request_id\[1\] must not hold control"),
+    ({"department": ["sales", 7]}, InvalidInput, r"department\[1\] must be a non-empty string"),
+    ({"actor": ["head"]}, InvalidInput, "actor has 1 cells, request_id has 2"),
+    ({"at": [NOON, NOON.replace(tzinfo=None)]}, InvalidInput, r"at\[1\] must carry a UTC offset"),
+    ({"at": [NOON, "noon"]}, InvalidInput, r"at\[1\] must be a datetime"),
+    ({"amount": [Decimal(1), 1.5]}, MoneyError, r"amount\[1\]: .*floats are not exact"),
+    ({"amount": [Decimal(1), Decimal(-1)]}, MoneyError, r"amount\[1\]: .*negative"),
+    ({"amount": [Decimal(1), Decimal("NaN")]}, MoneyError, r"amount\[1\]: .*finite"),
+    ({"amount": [Decimal(1), Decimal("1e20")]}, MoneyError, r"amount\[1\]: .*below 10\^15"),
+    ({"currency": ["CNY", "XXX"]}, MoneyError, r"amount\[1\]: currency must be an ISO 4217"),
+    ({"actor_roles": [("dept_head",), "dept_head"]}, InvalidInput, r"actor_roles\[1\]"),
+    ({"actor_roles": [("dept_head",), ("",)]}, InvalidInput, r"actor_roles\[1\]\[0\]"),
+    ({"approved": [(), "head"]}, InvalidInput, r"approved\[1\]"),
+    ({"approved": [(), [("head",)]]}, InvalidInput, r"approved\[1\]\[0\] must be a \(who, when\)"),
+    ({"approved": [(), [("head", "noon")]]}, InvalidInput, r"approved\[1\]\[0\] \(when\)"),
+    ({"approved": [(), [("", NOON)]]}, InvalidInput, r"approved\[1\]\[0\] \(who\)"),
+]
+
+
+@pytest.mark.parametrize(("columns", "error", "message"), BAD)
+def test_bad_cells_are_refused_naming_column_and_row(
+    columns: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    names = [field.name for field in attrs.fields(StepBatch)][:10]
+    given_columns = dict(zip(names, zip(_row(), _row(), strict=True), strict=True))
+    given_columns.update(columns)
+    with pytest.raises(error, match=message):
+        StepBatch(**given_columns)
+
+
+def test_check_steps_takes_only_a_batch() -> None:
+    with pytest.raises(InvalidInput, match="takes a StepBatch"):
+        Engine(entry_points=False).check_steps([_row()])  # type: ignore[arg-type]
+
+
+@given(
+    value=st.text(max_size=70) | st.sampled_from(["R-1", " ", "x" * 64, "x" * 65, "张三", "a\tb"])
+)
+def test_a_column_accepts_a_code_exactly_when_the_entity_does(value: str) -> None:
+    def accepted(make: Any) -> bool:
+        try:
+            make()
+        except InvalidInput:
+            return False
+        return True
+
+    entity = accepted(lambda: ApprovalRequest(value, "a", Money(1, "CNY"), "d", "r"))
+    column = accepted(lambda: _batch((value, *_row()[1:])))
+    assert column == entity
