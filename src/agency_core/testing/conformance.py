@@ -41,6 +41,7 @@ from agency_core.kinds import Registration, collect
 from agency_core.plugins import plugin_name
 from agency_core.policy import Policy, statutory_minimums
 from agency_core.requests import ChargeCheck, DisposalCheck, StepCheck
+from agency_core.step_batch import StepBatch
 from agency_core.testing import _apr, _fee, _ret, _sod
 from agency_core.testing import _scenarios as sc
 from agency_core.testing import strategies as S
@@ -310,6 +311,30 @@ def _batch(subject: Subject, requests: list[Request]) -> None:
             )
 
 
+def _step_columns(subject: Subject, steps: StepBatch) -> None:
+    engine = subject.build()
+    batch = engine.check_steps(steps)
+    for row, decision in enumerate(batch):
+        request = steps.request(row)
+        routed = engine.route_approval(request)
+        example: Request = request
+        expected = routed  # no route: the row is answered as its request is
+        if routed.route is not None:
+            example = check = steps.check(row, routed.route, request)
+            expected = engine.check_step(check)
+        if decision != expected:
+            raise Violation(
+                "batch-equals-single",
+                f"check_steps and check_step differ on row {row}",
+                example,
+                [decision, expected],
+            )
+
+
+def _step_batches(subject: Subject) -> st.SearchStrategy[Any]:
+    return S.step_batches(subject.policy)
+
+
 def _any(subject: Subject) -> st.SearchStrategy[Any]:
     return S.requests(subject.policy)
 
@@ -430,6 +455,13 @@ ENGINE_CONTRACT: Final[tuple[Property, ...]] = (
         "decide_many gives the decisions of decide",
         sc.batches,
         _batch,
+    ),
+    Property(
+        "batch-equals-single",
+        "step-columns",
+        "check_steps gives every row of a StepBatch the decision check_step gives it",
+        _step_batches,
+        _step_columns,
     ),
 )
 """What every composition of plugins promises, whatever the controls."""

@@ -66,6 +66,7 @@ from agency_core.requests import (
     RoleGrant,
     StepCheck,
 )
+from agency_core.step_batch import StepBatch
 from agency_core.testing._toml import broken_policies
 
 __all__ = [
@@ -113,6 +114,7 @@ __all__ = [
     "role_grants",
     "routes",
     "step_actions",
+    "step_batches",
     "step_checks",
     "unknown_currencies",
 ]
@@ -376,6 +378,35 @@ def step_checks(draw: st.DrawFn, policy: Policy | None = None) -> StepCheck:
     history = draw(st.lists(step_actions(), max_size=3))
     granted = draw(st.lists(delegations(delegate=action.actor), max_size=2))
     return StepCheck(request, route, action, person, principal, history, granted)
+
+
+@st.composite
+def step_batches(draw: st.DrawFn, policy: Policy | None = None, max_rows: int = 6) -> StepBatch:
+    """Batches of step questions: the next step of a request, by anyone (its requester and its
+    earlier approvers among them), some past the route's end, some in another currency."""
+    policy = _p(policy)
+    rows = []
+    for _ in range(draw(st.integers(0, max_rows))):
+        request = draw(approval_requests(policy, budget=False))
+        people = st.just(request.requester) | employee_ids()
+        earlier = draw(st.lists(people, max_size=4))
+        actor = draw(st.sampled_from((request.requester, *earlier)) | employee_ids())
+        rows.append(
+            (
+                request.id,
+                request.action,
+                request.amount.amount,
+                request.department,
+                request.requester,
+                actor,
+                draw(st.just(request.department) | departments(policy)),
+                draw(st.frozensets(role_codes(policy), max_size=3)),
+                tuple((who, draw(aware_datetimes())) for who in earlier),
+                draw(aware_datetimes()),
+                draw(st.just(request.amount.currency) | currencies()),
+            )
+        )
+    return StepBatch(*zip(*rows, strict=True)) if rows else StepBatch(*((),) * 10)
 
 
 # --- Fees ---------------------------------------------------------------------------------------
