@@ -253,3 +253,17 @@ def test_a_plugin_scene_joins_the_demo(tmp_path) -> None:
     assert "Gifts: one returned" in text
     assert "a gift of 250 CNY was returned to its donor" in text
     assert text.index("Gifts: one returned") < text.index("The decision log")
+
+
+def test_a_machine_gives_shortest_paths_around_a_state() -> None:
+    machine = StateMachine(
+        "case", "new", {"new": {"review", "fast"}, "review": {"done"}, "fast": {"done"}}
+    )
+    assert machine.paths("new") == {
+        "new": "new",
+        "fast": "new",
+        "review": "new",
+        "done": "fast",
+    }
+    assert machine.paths("new", avoid="fast") == {"new": "new", "review": "new", "done": "review"}
+    assert machine.paths("done") == {"done": "done"}

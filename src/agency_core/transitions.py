@@ -8,6 +8,7 @@ the machine does not know, then asks every ``agency_check_transition`` implement
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
@@ -67,6 +68,20 @@ class StateMachine:
     def targets(self, state: str) -> frozenset[str]:
         """The states ``state`` may go to."""
         return self.transitions.get(state, frozenset())
+
+    def paths(self, start: str, avoid: str | None = None) -> dict[str, str]:
+        """Every state reachable from ``start`` without entering ``avoid``, mapped to the state
+        it is first reached from (breadth first, so following them back gives a shortest path;
+        ``start`` maps to itself)."""
+        previous = {start: start}
+        queue = deque([start])
+        while queue:
+            here = queue.popleft()
+            for there in sorted(self.targets(here)):
+                if there != avoid and there not in previous:
+                    previous[there] = here
+                    queue.append(there)
+        return previous
 
 
 @attrs.frozen

@@ -18,7 +18,6 @@ engine under test and running the sweep the replacement registers.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from itertools import chain, combinations, pairwise, permutations
@@ -65,19 +64,6 @@ def _machine(subject: Subject, control: str) -> StateMachine:
     return machine
 
 
-def _reachable(machine: StateMachine, start: str, avoid: str | None = None) -> dict[str, str]:
-    """Every state reachable from ``start`` without entering ``avoid``, with its predecessor."""
-    previous = {start: start}
-    queue = deque([start])
-    while queue:
-        here = queue.popleft()
-        for there in sorted(machine.targets(here)):
-            if there != avoid and there not in previous:
-                previous[there] = here
-                queue.append(there)
-    return previous
-
-
 # -- building the requests -----------------------------------------------------------------------
 
 
@@ -93,7 +79,7 @@ def _move(
 ) -> TransitionCheck:
     """A case's move ``from_state`` → ``to_state`` with a history along the subject's machine."""
     machine = _machine(subject, control)
-    previous = _reachable(machine, machine.initial)
+    previous = machine.paths(machine.initial)
     if from_state not in previous or to_state not in machine.targets(from_state):
         raise Violation(
             control, f"the case machine has no way to move {from_state} -> {to_state}", to_state
@@ -139,13 +125,13 @@ def _order(subject: Subject, control: str, case: tuple[str, str, str]) -> None:
     """Every path from ``start`` to ``after`` in the subject's machine passes ``before``."""
     start, before, after = case
     machine = _machine(subject, control)
-    if after not in _reachable(machine, machine.initial):
+    if after not in machine.paths(machine.initial):
         raise Violation(control, f"the case machine never reaches {after}", case)
     again = start == before == after  # once only: never reached again after it
     starts = sorted(machine.targets(before)) if again else [start]
     for here in starts:
-        if here in _reachable(machine, machine.initial) and after in _reachable(
-            machine, here, avoid=None if again else before
+        if here in machine.paths(machine.initial) and after in machine.paths(
+            here, avoid=None if again else before
         ):
             raise Violation(
                 control,

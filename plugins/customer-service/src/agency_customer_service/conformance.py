@@ -17,7 +17,6 @@ SQLite store of the engine under test and running the sweeps the replacement reg
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -135,18 +134,6 @@ def _machine(subject: Subject, control: str, kind: str) -> StateMachine:
     return machine
 
 
-def _reachable(machine: StateMachine, start: str, avoid: str | None = None) -> dict[str, str]:
-    previous = {start: start}
-    queue = deque([start])
-    while queue:
-        here = queue.popleft()
-        for there in sorted(machine.targets(here)):
-            if there != avoid and there not in previous:
-                previous[there] = here
-                queue.append(there)
-    return previous
-
-
 def _move(
     subject: Subject,
     control: str,
@@ -159,7 +146,7 @@ def _move(
 ) -> TransitionCheck:
     """A move of ``kind`` with a history along the subject's machine to ``from_state``."""
     machine = _machine(subject, control, kind)
-    previous = _reachable(machine, machine.initial)
+    previous = machine.paths(machine.initial)
     if from_state not in previous or to_state not in machine.targets(from_state):
         raise Violation(
             control, f"the {kind} machine has no way to move {from_state} -> {to_state}", kind
@@ -560,14 +547,14 @@ def _order(subject: Subject, control: str, case: tuple[str, str, str]) -> None:
     move exists from every state named)."""
     before, after, how = case
     machine = _machine(subject, control, "complaint")
-    reached = _reachable(machine, machine.initial)
+    reached = machine.paths(machine.initial)
     if how == "move":
         if before not in reached or after not in machine.targets(before):
             raise Violation(control, f"a complaint must be able to go {before} -> {after}", case)
         return
     if after not in reached:
         raise Violation(control, f"a complaint never reaches {after}", case)
-    if after in _reachable(machine, machine.initial, avoid=before):
+    if after in machine.paths(machine.initial, avoid=before):
         raise Violation(control, f"a complaint reaches {after} without passing {before}", case)
 
 
