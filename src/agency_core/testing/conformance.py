@@ -50,6 +50,7 @@ from agency_core.testing._kit import Property, Subject, Violation, denies, expec
 __all__ = [
     "PROFILES",
     "PROPERTIES",
+    "VERDICT",
     "Profile",
     "Property",
     "Report",
@@ -57,6 +58,7 @@ __all__ = [
     "Subject",
     "Violation",
     "all_properties",
+    "also_under",
     "check",
     "expect",
     "verify",
@@ -486,6 +488,58 @@ PROFILES: Final = {
 """``default``: one plugin set in under a minute, for every change. ``thorough``: 25 times the
 examples and every enumeration (every order of the whole composition, every budget at every
 edge), for a nightly CI job."""
+
+
+VERDICT: Final = Settings(
+    max_examples=PROFILES["default"].max_examples,
+    derandomize=True,
+    database=None,
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
+"""The default profile's examples, derandomized and without shrinking: the same verdict on every
+run, for tests that assert which property a broken plugin fails (``settings=VERDICT``)."""
+
+
+def also_under(
+    prop: Property, variant: Callable[[Subject], Subject | None], label: str
+) -> Property:
+    """``prop`` checked under the subject and also under ``variant(subject)`` (skipped when that is
+    None), such as the same plugins under a second policy section: a copy that hard-codes a
+    default passes the first and fails the second. Examples and cases become
+    ``(under_variant, example)``; a failure under the variant names ``label``."""
+    examples, cases, holds = prop.examples, prop.cases, prop.holds
+
+    def subjects(subject: Subject) -> list[tuple[bool, Subject]]:
+        other = variant(subject)
+        return [(False, subject)] + ([(True, other)] if other is not None else [])
+
+    def both_holds(subject: Subject, example: tuple[bool, Any]) -> None:
+        under, request = example
+        chosen = variant(subject) if under else None
+        try:
+            holds(chosen if chosen is not None else subject, request)
+        except Violation as exc:
+            if not under:
+                raise
+            where = f"{exc.problem}; under {label}"
+            raise Violation(exc.control, where, request, exc.decisions) from None
+
+    def both_examples(subject: Subject, *kind: str) -> st.SearchStrategy[Any]:
+        assert examples is not None
+        return st.sampled_from(subjects(subject)).flatmap(
+            lambda chosen: examples(chosen[1], *kind).map(lambda r: (chosen[0], r))
+        )
+
+    def both_cases(subject: Subject, thorough: bool) -> list[tuple[bool, Any]]:
+        assert cases is not None
+        return [(u, case) for u, s in subjects(subject) for case in cases(s, thorough)]
+
+    return attrs.evolve(
+        prop,
+        examples=both_examples if examples is not None else None,
+        holds=both_holds,
+        cases=both_cases if cases is not None else None,
+    )
 
 
 def _settings(base: Settings | None) -> Settings:

@@ -44,7 +44,7 @@ from agency_core.entities import CURRENCIES
 from agency_core.entities.approvals import APPROVAL_STATUSES
 from agency_core.errors import PluginError, PolicyError
 from agency_core.testing import strategies as S
-from agency_core.testing.conformance import Property, Subject, Violation, expect
+from agency_core.testing.conformance import Property, Subject, Violation, also_under, expect
 from agency_core.transitions import Move, StateMachine, TransitionCheck
 
 __all__ = ["PROPERTIES"]
@@ -931,48 +931,6 @@ def _variant(subject: Subject) -> Subject | None:
     return _VARIANTS[subject]
 
 
-def _subjects(subject: Subject) -> list[tuple[bool, Subject]]:
-    variant = _variant(subject)
-    return [(False, subject)] + ([(True, variant)] if variant is not None else [])
-
-
-def _also_under_variant(prop: Property) -> Property:
-    """``prop`` checked under the subject's section and under :data:`VARIANT`: examples and
-    cases are ``(under_variant, request)``."""
-    examples, cases, holds = prop.examples, prop.cases, prop.holds
-
-    def pick(subject: Subject, under: bool) -> Subject:
-        variant = _variant(subject) if under else None
-        return variant if variant is not None else subject
-
-    def both_holds(subject: Subject, example: tuple[bool, Any]) -> None:
-        under, request = example
-        try:
-            holds(pick(subject, under), request)
-        except Violation as exc:
-            if not under:
-                raise
-            where = f"{exc.problem}; under [plugins.{SECTION}] {VARIANT}"
-            raise Violation(exc.control, where, request, exc.decisions) from None
-
-    def both_examples(subject: Subject, *kind: str) -> st.SearchStrategy[Any]:
-        assert examples is not None
-        return st.sampled_from(_subjects(subject)).flatmap(
-            lambda chosen: examples(chosen[1], *kind).map(lambda r: (chosen[0], r))
-        )
-
-    def both_cases(subject: Subject, thorough: bool) -> list[tuple[bool, Any]]:
-        assert cases is not None
-        return [(u, case) for u, s in _subjects(subject) for case in cases(s, thorough)]
-
-    return attrs.evolve(
-        prop,
-        examples=both_examples if examples is not None else None,
-        holds=both_holds,
-        cases=both_cases if cases is not None else None,
-    )
-
-
 _OWN: Final = (
     Property(
         "ADM-01",
@@ -1068,5 +1026,8 @@ READS_SECTION: Final = {
 }
 """The properties whose oracle reads the section: they run under :data:`VARIANT` too."""
 
-PROPERTIES: Final = tuple(_also_under_variant(p) if p.key in READS_SECTION else p for p in _OWN)
+PROPERTIES: Final = tuple(
+    also_under(p, _variant, f"[plugins.{SECTION}] {VARIANT}") if p.key in READS_SECTION else p
+    for p in _OWN
+)
 """The properties a replacement must keep (also registered by the plugin for ``check()``)."""
