@@ -25,7 +25,6 @@ from agency_admin.store import (
     StocktakeRow,
     extension,
 )
-from hypothesis import Phase, settings
 from sqlalchemy import and_, func, select
 from sqlalchemy.sql import Select
 
@@ -35,17 +34,10 @@ from agency_core.plugins import HookRegistry
 from agency_core.store.audit import AuditOptions, Sweep
 from agency_core.store.extension import StoreExtension
 from agency_core.testing import conformance
-from agency_core.testing.conformance import PROFILES
+from agency_core.testing.conformance import VERDICT
 from agency_core.transitions import StateMachine, TransitionCheck
 
 PLUGIN = agency_admin.plugin
-DEFAULT = settings(
-    max_examples=PROFILES["default"].max_examples,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-)
-"""The default profile's number of examples, derandomized and without shrinking: a verdict."""
 
 
 def _spec(policy: Policy) -> AdminPolicy:
@@ -345,13 +337,13 @@ BROKEN = [
 
 
 def test_the_plugin_declares_a_property_for_every_control_and_keeps_them() -> None:
-    report = conformance.check([PLUGIN], settings=DEFAULT, only=["ADM"])
+    report = conformance.check([PLUGIN], settings=VERDICT, only=["ADM"])
     assert {r.prop.id for r in report.results} == {f"ADM-0{n}" for n in range(1, 9)}
     assert report.ok, str(report)
 
 
 def test_the_unchanged_copy_keeps_every_property() -> None:
-    report = conformance.check([_Admin()], properties=PROPERTIES, settings=DEFAULT)
+    report = conformance.check([_Admin()], properties=PROPERTIES, settings=VERDICT)
     assert report.ok, str(report)
 
 
@@ -363,5 +355,5 @@ def test_every_control_has_a_broken_variant() -> None:
     ("control", "plugin"), BROKEN, ids=[f"{c}-{type(p).__name__}" for c, p in BROKEN]
 )
 def test_a_broken_copy_is_caught_under_its_control(control: str, plugin: _Admin) -> None:
-    report = conformance.check([plugin], properties=PROPERTIES, only=[control], settings=DEFAULT)
+    report = conformance.check([plugin], properties=PROPERTIES, only=[control], settings=VERDICT)
     assert report.failed == (control,), str(report)

@@ -17,7 +17,6 @@ import attrs
 import pytest
 from agency_branch_office import BranchOfficePolicy, TargetSplit
 from agency_branch_office.conformance import PROPERTIES
-from hypothesis import Phase, settings
 
 from agency_core import Finding, Policy, hookimpl
 from agency_core.builtin import approvals as bundled
@@ -26,7 +25,7 @@ from agency_core.entities import ApprovalRequest
 from agency_core.kinds import Kind, Registrar, Section
 from agency_core.plugins import HookRegistry
 from agency_core.testing import conformance
-from agency_core.testing.conformance import PROFILES
+from agency_core.testing.conformance import VERDICT
 from agency_core.transitions import StateMachine, TransitionCheck
 
 PLUGIN = agency_branch_office.plugin
@@ -43,13 +42,6 @@ units = [
 ]
 """
 """A firm with two branches (Beijing without an admin department) and three days' notice."""
-DEFAULT = settings(
-    max_examples=PROFILES["default"].max_examples,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-)
-"""The default profile's number of examples, derandomized and without shrinking: a verdict."""
 
 
 @pytest.fixture
@@ -210,13 +202,13 @@ BROKEN = [
 
 def test_the_plugin_declares_a_property_for_every_control_and_keeps_them(firm: Policy) -> None:
     for policy in (None, firm):
-        report = conformance.check([PLUGIN], policy=policy, settings=DEFAULT, only=["BR-"])
+        report = conformance.check([PLUGIN], policy=policy, settings=VERDICT, only=["BR-"])
         assert {r.prop.id for r in report.results} == {"BR-01", "BR-02", "BR-03"}
         assert report.ok, str(report)
 
 
 def test_the_unchanged_copy_keeps_every_property(firm: Policy) -> None:
-    report = conformance.check([_Branch()], policy=firm, properties=PROPERTIES, settings=DEFAULT)
+    report = conformance.check([_Branch()], policy=firm, properties=PROPERTIES, settings=VERDICT)
     assert report.ok, str(report)
 
 
@@ -235,7 +227,7 @@ def test_a_broken_copy_is_caught_under_its_control(
         policy=firm,
         properties=PROPERTIES,
         only=[control],
-        settings=DEFAULT,
+        settings=VERDICT,
     )
     assert report.failed == (control,), str(report)
 
@@ -244,7 +236,7 @@ def test_a_hard_coded_default_is_caught_under_the_shipped_section_too() -> None:
     """The firm keeps the shipped section; the property's own variant section still reveals a
     copy that names the bundled approver roles in code."""
     plugin = HardCodedApprovers()
-    report = conformance.check([plugin], properties=PROPERTIES, only=["BR-03"], settings=DEFAULT)
+    report = conformance.check([plugin], properties=PROPERTIES, only=["BR-03"], settings=VERDICT)
     assert report.failed == ("BR-03",), str(report)
     assert "总经理" in str(report)
 
