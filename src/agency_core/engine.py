@@ -207,9 +207,11 @@ class Engine:
     def _decided(
         self, request: object, findings: list[Finding], route: Route | None = None
     ) -> Decision:
-        return self._announce(
-            request, self._decision(self._kind_of[type(request)], findings, route)
-        )
+        decision = self._decision(self._kind_of[type(request)], findings, route)
+        observers = self._impls["agency_decision_made"]
+        if not observers:
+            return decision
+        return calls.announce(observers, request, decision, Decision.vetoed)
 
     def _decision(self, kind: str, findings: list[Finding], route: Route | None = None) -> Decision:
         if not findings and route is None:  # nothing said: one shared allow per kind

@@ -62,8 +62,9 @@ NOT_DEPUTY = Text(
 
 @hookimpl(trylast=True)
 def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | None:
-    amount = request.amount
-    route = tier_route(policy, request.action, request.department, amount.amount, amount.currency)
+    action, amount = request.action, request.amount
+    matrix = policy.matrix(action, request.department)
+    route = _routed(policy, matrix, action, amount.amount, amount.currency)
     budget = request.budget_remaining
     if route is None or amount.currency != policy.currency or budget is None or amount <= budget:
         return route
@@ -86,14 +87,6 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
     return Route(request.action, steps, (*route.findings, over))
 
 
-def tier_route(
-    policy: Policy, action: str, department: str, amount: Decimal, currency: str
-) -> Route | None:
-    """The bundled route of an amount without a budget: its tier's, refused in another currency
-    (FEE-06), None when the matrix has no such action."""
-    return _routed(policy, policy.matrix(action, department), action, amount, currency)
-
-
 def tier_routes(
     policy: Policy,
     actions: Sequence[str],
@@ -101,7 +94,9 @@ def tier_routes(
     amounts: Sequence[Decimal],
     currencies: Sequence[str],
 ) -> list[Route | None]:
-    """:func:`tier_route` of every row, each (action, department) looked up once."""
+    """The bundled route of every row (amounts without a budget), each (action, department)
+    looked up once: its tier's route, refused in another currency (FEE-06), None when the
+    matrix has no such action."""
     matrices: dict[tuple[str, str], Matrix | None] = {}
     routes = []
     for action, department, amount, currency in zip(
