@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import Any, Final
 
 import attrs
@@ -150,8 +151,8 @@ class Route:
         return tuple(step.role for step in self.steps)
 
 
-def _by_control(finding: Finding) -> tuple[str, str]:
-    return finding.control, finding.plugin
+_by_control: Final = attrgetter("control", "plugin")
+_severity: Final = attrgetter("severity")
 
 
 @attrs.frozen
@@ -184,8 +185,7 @@ class Decision:
         """
         ordered = tuple(sorted(findings, key=_by_control))
         floor = _RANK[Severity.APPROVAL] if route is not None and route.steps else 0
-        worst = max((_RANK[f.severity] for f in ordered), default=floor)
-        worst = max(worst, floor)
+        worst = max((floor, *map(_RANK.__getitem__, map(_severity, ordered))))
         outcome = _OUTCOME[_ORDER[worst]]
         return cls(kind, outcome, ordered, policy_version, policy_sha256, route, plugins_sha256)
 

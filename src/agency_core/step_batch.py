@@ -56,20 +56,23 @@ def _column(value: Any) -> tuple[Any, ...]:
     return _f.to_tuple(value)
 
 
-def _codes(name: str, column: tuple[Any, ...]) -> None:
-    """Every cell an identifier (:func:`agency_core.entities._fields.code`), checked as a column."""
-    if not column:
-        return
-    if (  # the usual case, in C loops: printable ASCII strings of a storable length
+def _plain(column: tuple[Any, ...]) -> bool:
+    """Whether every cell is a printable ASCII string of a storable length (in C loops): the
+    usual case, which :func:`_codes` need not look at cell by cell."""
+    return not column or (
         set(map(type, column)) == {str}
         and (joined := "".join(column)).isascii()
         and joined.isprintable()
         and max(map(len, column)) <= _f.MAX_CODE
         and all(map(str.strip, column))
-    ):
-        return
-    for row, value in enumerate(column):
-        _f.check_code(f"{name}[{row}]", value)
+    )
+
+
+def _codes(name: str, column: tuple[Any, ...]) -> None:
+    """Every cell an identifier (:func:`agency_core.entities._fields.code`), checked as a column."""
+    if not _plain(column):
+        for row, value in enumerate(column):
+            _f.check_code(f"{name}[{row}]", value)
 
 
 def _instants(name: str, column: tuple[Any, ...]) -> None:
@@ -88,6 +91,8 @@ def _instants(name: str, column: tuple[Any, ...]) -> None:
 
 
 Roles = tuple[str, ...] | frozenset[str]
+_KEPT: Final = {tuple, frozenset}
+"""Immutable collections of roles, kept as given."""
 
 
 def _roles(row: int, value: object) -> Roles:
@@ -168,29 +173,39 @@ class StepBatch:
                     f"{field.name} has {len(getattr(self, field.name))} cells, "
                     f"request_id has {rows}: every column needs one per row"
                 )
-        for name in _CODES:
-            _codes(name, getattr(self, name))
+        if not _plain(tuple(chain.from_iterable(getattr(self, name) for name in _CODES))):
+            for name in _CODES:
+                _codes(name, getattr(self, name))
         _codes("currency", self.currency)
         _instants("at", self.at)
         object.__setattr__(self, "amount", _amounts(self.amount, self.currency))
-        roles = tuple(_roles(row, value) for row, value in enumerate(self.actor_roles))
-        try:
-            _codes("actor_roles", tuple(chain.from_iterable(roles)))
-        except InvalidInput:
+        roles = self.actor_roles
+        if not set(map(type, roles)) <= _KEPT:
+            roles = tuple(_roles(row, value) for row, value in enumerate(roles))
+            object.__setattr__(self, "actor_roles", roles)
+        if not _plain(tuple(chain.from_iterable(roles))):
             for row, held in enumerate(roles):
                 _codes(f"actor_roles[{row}]", tuple(held))
-        object.__setattr__(self, "actor_roles", roles)
-        approved = tuple(_approved(row, value) for row, value in enumerate(self.approved))
-        steps = tuple(chain.from_iterable(approved))
+        approved = self.approved
+        tuples = set(map(type, approved)) <= {tuple}
+        steps = tuple(chain.from_iterable(approved)) if tuples else ()
+        if not (  # the usual case: tuples of (who, when) tuples
+            tuples and set(map(type, steps)) <= {tuple} and set(map(len, steps)) <= {2}
+        ):
+            approved = tuple(_approved(row, value) for row, value in enumerate(approved))
+            steps = tuple(chain.from_iterable(approved))
+            object.__setattr__(self, "approved", approved)
+        who, when = tuple(zip(*steps, strict=True)) or ((), ())
+        if not _plain(who):
+            for row, earlier in enumerate(approved):
+                for step, (person, _when) in enumerate(earlier):
+                    _f.check_code(f"approved[{row}][{step}] (who)", person)
         try:
-            _codes("approved", tuple(who for who, _when in steps))
-            _instants("approved", tuple(when for _who, when in steps))
+            _instants("approved", when)
         except InvalidInput:
             for row, earlier in enumerate(approved):
-                for step, (who, when) in enumerate(earlier):
-                    _f.check_code(f"approved[{row}][{step}] (who)", who)
-                    _f.check_aware(f"approved[{row}][{step}] (when)", when)
-        object.__setattr__(self, "approved", approved)
+                for step, (_who, instant) in enumerate(earlier):
+                    _f.check_aware(f"approved[{row}][{step}] (when)", instant)
 
     def __len__(self) -> int:
         return len(self.request_id)

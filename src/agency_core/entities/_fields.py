@@ -217,6 +217,8 @@ class FrozenMap(Mapping[K, V]):
 
 def frozen_map(value: Mapping[Any, Any]) -> FrozenMap[Any, Any]:
     """A mapping as a :class:`FrozenMap` (one already frozen is kept as it is); a converter."""
+    if type(value) is dict:  # the usual case, before the slower abstract-class check
+        return FrozenMap(value)
     if isinstance(value, FrozenMap):
         return value
     if not isinstance(value, Mapping):
