@@ -100,8 +100,8 @@ def test_a_change_made_while_the_plugins_ran_is_decided_again(staffed):
 
 
 class Slow:
-    """A plugin that takes its time over every duty, record and destruction check, and over
-    every retention lookup (it answers none of them, so the bundled rules decide)."""
+    """A plugin that takes its time over every approval, duty, record and destruction check, and
+    over every retention lookup (it answers none of them, so the bundled rules decide)."""
 
     def __init__(self) -> None:
         self.entered = threading.Event()
@@ -111,6 +111,10 @@ class Slow:
         self.calls += 1
         self.entered.set()
         time.sleep(SLOW)
+
+    @hookimpl
+    def agency_check_approval(self, request, route, policy):
+        self._wait()
 
     @hookimpl
     def agency_check_duty(self, check, policy):
@@ -151,6 +155,7 @@ def _listing(number: str) -> DestructionList:
 
 
 ACTIONS = {
+    "submit": lambda tx, _number: tx.approvals.submit(claim(), key="s"),
     "duty": lambda tx, _number: tx.duties.perform("PAY-1", "approve_payment", "F1", key="d1"),
     "register": lambda tx, _number: tx.records.register("contract", closed_on=TODAY),
     "record_event": lambda tx, number: tx.records.record_event(number, TODAY),

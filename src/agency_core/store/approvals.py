@@ -138,6 +138,8 @@ class ApprovalRepository:
             raise InvalidInput(f"expected an ApprovalRequest, not {request!r}")
         if isinstance(route, Decision) and route.kind != "approval":
             raise InvalidInput(f"expected an approval decision, not a {route.kind} one")
+        # Asked before this method's first read: on SQLite no write lock is held while the
+        # plugins run (unless the host already wrote in this transaction).
         current = self._tx.engine.route_approval(request)
         if current.outcome is Outcome.DENY:
             raise Refused(f"request {request.id}", current)
