@@ -92,18 +92,18 @@ def test_changes_are_logged_questions_are_not_and_the_log_verifies(
     key.write_bytes(b"k" * 48)
     key.chmod(0o600)
     with TestClient(create_app(prepared.config(log_key_file=key))) as client:
-        auth = prepared.auth("chen")
+        auth, auditor = prepared.auth("chen"), prepared.auth("wu")
         assert (
             client.post("/decide", json=claim("E-1", "100", "chen"), headers=auth).status_code
             == 200
         )
-        assert client.post("/log/verify", headers=auth).json()["entries"] == 0  # a question
+        assert client.post("/log/verify", headers=auditor).json()["entries"] == 0  # a question
         client.post(
             "/approvals",
             json=claim("C-1", "12000", "chen"),
             headers={**auth, "Idempotency-Key": "s"},
         )
-        checkpoint = client.post("/log/checkpoint", headers=auth)
+        checkpoint = client.post("/log/checkpoint", headers=auditor)
         assert checkpoint.status_code == 200
         assert checkpoint.json()["seq"] == 1  # the routing decision of the submission
         client.post(
@@ -112,7 +112,7 @@ def test_changes_are_logged_questions_are_not_and_the_log_verifies(
             headers={**prepared.auth("zhang"), "Idempotency-Key": "a"},
         )
         verified = client.post(
-            "/log/verify", json={"checkpoints": [checkpoint.json()]}, headers=auth
+            "/log/verify", json={"checkpoints": [checkpoint.json()]}, headers=auditor
         )
         assert verified.json() == {
             "ok": True,
@@ -121,7 +121,7 @@ def test_changes_are_logged_questions_are_not_and_the_log_verifies(
             "problem": None,
         }
         forged = {**checkpoint.json(), "mac": "0" * 64}
-        refused = client.post("/log/verify", json={"checkpoints": [forged]}, headers=auth)
+        refused = client.post("/log/verify", json={"checkpoints": [forged]}, headers=auditor)
         assert refused.status_code == 200
         assert refused.json()["ok"] is False
         assert refused.json()["problem"]["kind"] == "forged"
@@ -294,18 +294,18 @@ def test_the_records_registry(client: TestClient, prepared: Prepared) -> None:
 
 
 def test_the_audit_sweeps(client: TestClient, prepared: Prepared) -> None:
-    found = client.get("/audit", params={"on": "2026-11-30"}, headers=prepared.auth("sun"))
+    found = client.get("/audit", params={"on": "2026-11-30"}, headers=prepared.auth("wu"))
     assert found.status_code == 200
     controls = {f["control"] for f in found.json()["findings"]}
     assert {"SOD-01", "SOD-03", "SOD-04", "RET-06"} <= controls
     assert found.json()["offences"] == 0
     assert (
-        client.get("/audit", params={"on": "30/11/2026"}, headers=prepared.auth("sun")).status_code
+        client.get("/audit", params={"on": "30/11/2026"}, headers=prepared.auth("wu")).status_code
         == 400
     )
     assert (
         client.get(
-            "/audit", params={"step_deadline_days": "0"}, headers=prepared.auth("sun")
+            "/audit", params={"step_deadline_days": "0"}, headers=prepared.auth("wu")
         ).status_code
         == 400
     )

@@ -1,13 +1,18 @@
-"""``agency-http``: tokens are stored as hashes only; staff files; SQLite serves one worker."""
+"""``agency-http``: tokens are stored as hashes only; staff files; SQLite serves one worker;
+the trial."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+from agency_http import cli
+from agency_http.app import Config, create_app
 from agency_http.cli import main
 from agency_http.tokens import TokenBook, digest
 from click.testing import CliRunner
+from starlette.testclient import TestClient
 
 from agency_core.store.session import open_store
 
@@ -64,3 +69,18 @@ def test_sqlite_serves_one_worker(tmp_path: Path) -> None:
     )
     assert refused.exit_code == 2
     assert "SQLite serves one worker" in refused.output
+
+
+def test_the_trial_has_an_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone of the trial's staff may call the oversight endpoints (and the clerk may not)."""
+    served: list[str] = []
+    monkeypatch.setattr(cli, "_serve", lambda url, *_args: served.append(url))
+    done = CliRunner().invoke(main, ["trial", "--dir", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    tokens, _end = json.JSONDecoder().raw_decode(done.output)
+    config = Config(served[0], tmp_path / "tokens.json")
+    with TestClient(create_app(config)) as client:
+        audited = client.get("/audit", headers={"Authorization": f"Bearer {tokens['qian']}"})
+        assert audited.status_code == 200, audited.text
+        refused = client.get("/audit", headers={"Authorization": f"Bearer {tokens['chen']}"})
+        assert refused.status_code == 403

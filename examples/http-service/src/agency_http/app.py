@@ -7,8 +7,9 @@ serve one PostgreSQL. ``create_app()`` reads its settings from the environment (
 
 Errors are the CLI's JSON errors, ``{"errors": ["... @ $.path", ...]}``, with a status that says
 whose fault it is: 400 bad input, 401 no valid token, 403 refused (the engine's ``decision``
-beside the errors, or a body naming someone other than the caller), 404 not found, 409 a
-state or a concurrent change that forbids it, 413 too large, 503 the database failed.
+beside the errors, a body naming someone other than the caller, or a caller without the
+operation's role), 404 not found, 409 a state or a concurrent change that forbids it, 413 too
+large, 503 the database failed.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from agency_http import bodies as b
 from agency_http.openapi import Operation, openapi_document
 from agency_http.tokens import TokenBook
 
-__all__ = ["OPERATIONS", "ApiError", "Config", "Service", "create_app"]
+__all__ = ["OPERATIONS", "OVERSIGHT", "ApiError", "Config", "Service", "create_app"]
 
 log = logging.getLogger("agency_http")
 
@@ -55,6 +56,10 @@ MAX_BATCH: Final = 1000
 """Requests one ``POST /decide`` may hold."""
 RETRIES: Final = 3
 """Attempts of a unit of work that lost a race (:class:`Conflict`) before the 409 is returned."""
+OVERSIGHT: Final = frozenset({"auditor"})
+"""Roles that may run the firm-wide audit, verify the decision log and sign its checkpoints
+with the server's key (held directly or by the policy's inheritance). A firm that gives this
+oversight to other roles changes this set, or lets its own roles inherit ``auditor``."""
 
 
 class ApiError(Exception):
@@ -385,9 +390,10 @@ OPERATIONS: Final = (
     Operation("POST", "/destruction-lists", propose_destruction,
               body={"$ref": "#/components/schemas/DestructionList"}, status=201),
     Operation("POST", "/destruction-lists/{id}/execute", execute_destruction, answer=DECISION),
-    Operation("POST", "/log/verify", log_verify, body=b.VerifyBody, optional_body=True),
-    Operation("POST", "/log/checkpoint", log_checkpoint),
-    Operation("GET", "/audit", audit, query=("on", "step_deadline_days")),
+    Operation("POST", "/log/verify", log_verify, body=b.VerifyBody, optional_body=True,
+              roles=OVERSIGHT),
+    Operation("POST", "/log/checkpoint", log_checkpoint, roles=OVERSIGHT),
+    Operation("GET", "/audit", audit, query=("on", "step_deadline_days"), roles=OVERSIGHT),
 )  # fmt: skip
 
 
@@ -441,6 +447,17 @@ def _caller(service: Service, request: Request) -> str:
     return who
 
 
+def _authorize(service: Service, caller: str, operation: Operation) -> None:
+    """403 unless ``caller`` is a stored employee holding one of ``operation``'s roles."""
+    try:
+        employee = service.work(lambda tx: tx.employees.get(caller))
+    except NotFound:
+        raise ApiError(403, f"{caller} is not in the firm's staff: refused") from None
+    if not service.engine.policy.effective_roles(employee.roles) & operation.roles:
+        roles = ", ".join(sorted(operation.roles))
+        raise ApiError(403, f"{operation.method} {operation.path} is for the roles {roles} only")
+
+
 async def _body(request: Request) -> bytes:
     length = request.headers.get("content-length", "")
     if length and (not length.isdigit() or int(length) > MAX_BODY):
@@ -458,6 +475,8 @@ def _endpoint(service: Service, operation: Operation) -> Callable[[Request], Any
     async def endpoint(request: Request) -> Response:
         try:
             caller = _caller(service, request)  # before the body is read
+            if operation.roles:
+                await run_in_threadpool(_authorize, service, caller, operation)
             raw = await _body(request)
             data = None
             if operation.body is not None and (raw.strip() or not operation.optional_body):

@@ -138,6 +138,10 @@ def staff(file: Any, url: str) -> None:
     click.echo(f"{len(people)} employees stored")
 
 
+TRIAL_AUDITOR = Employee("qian", "audit", {"auditor"}, "钱稽核")
+"""The trial's caller of the oversight endpoints (the demo's staff has no auditor)."""
+
+
 @main.command()
 @click.option(
     "--dir",
@@ -149,8 +153,8 @@ def staff(file: Any, url: str) -> None:
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def trial(directory: Path, port: int) -> None:
-    """Try it on SQLite: create the database, load the demo's staff, print a token for each,
-    and serve one process on 127.0.0.1."""
+    """Try it on SQLite: create the database, load the demo's staff and an auditor, print a
+    token for each, and serve one process on 127.0.0.1."""
     from agency_core.demo import STAFF
 
     with reported("text"):
@@ -161,9 +165,10 @@ def trial(directory: Path, port: int) -> None:
             store.upgrade()
         finally:
             store.dispose()
-        put_staff(url, list(STAFF.values()))
+        people = [*STAFF.values(), TRIAL_AUDITOR]
+        put_staff(url, people)
         tokens = directory / "tokens.json"
-        issued = {who: issue(tokens, who) for who in STAFF}
+        issued = {e.id: issue(tokens, e.id) for e in people}
         json.dump(issued, sys.stdout, indent=2)
         click.echo(f"\nthe tokens above are shown once; serving http://127.0.0.1:{port}")
         _serve(url, tokens, "127.0.0.1", port, 1)

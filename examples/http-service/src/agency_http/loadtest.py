@@ -54,8 +54,10 @@ STAFF = (
     Employee("li2", "finance", {"finance_manager"}, "李二经理"),
     Employee("multi", "business", {"dept_head", "finance_reviewer"}, "兼职者"),
     Employee("sun", "archives", {"archives_head"}, "孙档案"),
+    Employee("wu", "audit", {"auditor"}, "吴稽核"),
 )
-"""Two holders of every role on the 12,000 CNY route, one holding two of its roles."""
+"""Two holders of every role on the 12,000 CNY route, one holding two of its roles, and an
+auditor (the oversight endpoints' caller)."""
 RACERS = (("zhang", "zhang2", "multi"), ("zhou", "zhou2", "multi"), ("li", "li2"))
 """Who tries each step of the route at once."""
 SOD_CONTROLS = frozenset({"SOD-01", "SOD-03", "SOD-04"})

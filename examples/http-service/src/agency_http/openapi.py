@@ -43,6 +43,9 @@ class Operation:
     status: int = 200
     optional_body: bool = False
     query: tuple[str, ...] = ()
+    roles: frozenset[str] = frozenset()
+    """Who may call it: an employee holding one of these roles, directly or by inheritance
+    (others are refused with 403); empty: any authenticated employee."""
 
     @property
     def body_schema(self) -> dict[str, Any] | None:
@@ -111,6 +114,15 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
     return params
 
 
+def _who(operation: Operation) -> str:
+    if not operation.roles:
+        return "Any authenticated employee may call it."
+    return (
+        f"Only an employee holding one of the roles {', '.join(sorted(operation.roles))} "
+        "(directly or by the policy's inheritance) may call it; anyone else is refused with 403."
+    )
+
+
 def openapi_document(engine: Engine, operations: Sequence[Operation]) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``operations`` under ``engine``'s kinds and policy."""
     errors = {"application/json": {"schema": {"$ref": f"{_COMPONENTS}Errors"}}}
@@ -120,6 +132,7 @@ def openapi_document(engine: Engine, operations: Sequence[Operation]) -> dict[st
         spec: dict[str, Any] = {
             "operationId": op.handler.__name__,
             "summary": (op.handler.__doc__ or "").strip().splitlines()[0],
+            "description": _who(op),
             "parameters": _parameters(op),
             "responses": {
                 str(op.status): {
@@ -130,6 +143,8 @@ def openapi_document(engine: Engine, operations: Sequence[Operation]) -> dict[st
                 "503": {"description": "the database failed; nothing saved", "content": errors},
             },
         }
+        if op.roles:
+            spec["x-agency-roles"] = sorted(op.roles)
         schema = op.body_schema
         if schema is not None:
             spec["requestBody"] = {
