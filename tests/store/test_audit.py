@@ -324,18 +324,31 @@ def _statements(store, sweeps):
     return seen
 
 
+def _sqlite_plan(store, control):
+    if store.dialect != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    (sweep,) = [s for s in st.SWEEPS if s.control == control]
+    ((query, parameters),) = [s for s in _statements(store, [sweep]) if s[0].startswith("WITH")]
+    with store.database.connect() as conn:
+        return [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + query, parameters)]
+
+
 def test_sod01_searches_the_requests_of_people_who_acted(planted):
     """SOD-01 reads the requester index for each person who acted (few), not every action."""
     store, _ = planted
-    if store.dialect != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
-    (sweep,) = [s for s in st.SWEEPS if s.control == "SOD-01"]
-    ((query, parameters),) = [s for s in _statements(store, [sweep]) if s[0].startswith("WITH")]
-    with store.database.connect() as conn:
-        plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + query, parameters)]
+    plan = _sqlite_plan(store, "SOD-01")
     by_requester = "approval_requests USING COVERING INDEX ix_approval_requests_requester_sweep"
     assert any(by_requester in p for p in plan), plan
     assert not any(p.startswith("SCAN step_actions") for p in plan), plan
+
+
+def test_apr04_reads_covering_indexes_on_sqlite_without_statistics(planted):
+    """No ANALYZE: SQLite would look requests and route steps up by their primary keys and read
+    each row too; the sweep scans the requests' covering index and searches the route steps'."""
+    store, _ = planted
+    plan = _sqlite_plan(store, "APR-04")
+    assert "SCAN approval_requests USING COVERING INDEX ix_approval_requests_sweep" in plan, plan
+    assert any("route_steps USING COVERING INDEX ix_route_steps_sweep" in p for p in plan), plan
 
 
 def test_big_joins_run_as_merge_joins_on_postgresql(planted):
