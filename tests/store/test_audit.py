@@ -365,5 +365,10 @@ def test_big_joins_run_as_merge_joins_on_postgresql(planted):
     assert "two_steps" in queries[sod04 + 1]
     assert queries[sod04 + 2] == "RESET enable_hashjoin"
     assert "route_steps" in queries[sod04 + 4]  # APR-04, after the reset and the setting
+
+
+def test_planner_settings_are_words_only():
+    """They are spliced into SET LOCAL: anything but a lower-case word is refused."""
     with pytest.raises(ValueError, match="lower-case words"):
         st.Sweep("X-1", "bad", lambda _opts: None, (("work_mem", "1GB; DROP TABLE x"),))
+    assert st.Sweep("X-1", "ok", lambda _opts: None, (("enable_nestloop", "off"),)).postgresql
