@@ -263,7 +263,7 @@ def _sweeps(
                 seeded,
                 seeded,
                 n / seeded,
-                note="benchmarks/seed.py; ANALYZE included",
+                note="benchmarks/seed.py; VACUUM ANALYZE included on PostgreSQL",
             )
         )
         progress(f"sweeps: {backend}, {n:,} rows, run_audit in a fresh process")

@@ -192,7 +192,7 @@ def test_sod04_counts_actors_and_principals_on_two_steps(staffed, clock):
     assert found.count == 4
 
 
-def test_revision_0007_adds_and_drops_the_sweep_indexes(db):
+def test_revisions_0007_and_0008_add_and_drop_the_sweep_indexes(db):
     import sqlalchemy as sa
     from alembic import command
 
@@ -208,20 +208,167 @@ def test_revision_0007_adds_and_drops_the_sweep_indexes(db):
                 if ix["name"].endswith("_sweep")
             }
 
-    store = st.open(db.url)
-    try:
-        store.upgrade()
-        assert indexes(store) == {
-            "ix_step_actions_sweep",
-            "ix_route_steps_sweep",
-            "ix_approval_requests_sweep",
-        }
+    def downgrade(store, revision):
         config = alembic_config()
         with store.database.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0006")
+            command.downgrade(config, revision)
+
+    by_0007 = {"ix_step_actions_sweep", "ix_route_steps_sweep", "ix_approval_requests_sweep"}
+    store = st.open(db.url)
+    try:
+        store.upgrade()
+        assert indexes(store) == by_0007 | {"ix_approval_requests_requester_sweep"}
+        downgrade(store, "0007")
+        assert indexes(store) == by_0007
+        downgrade(store, "0006")
         assert indexes(store) == set()
         store.upgrade()
-        assert len(indexes(store)) == 3
+        assert len(indexes(store)) == 4
     finally:
         store.dispose()
+
+
+def _act(store, clock, plan):
+    """Store ``plan`` (request: [(step, actor, on behalf of, verdict)]) as raw step actions."""
+    from sqlalchemy import insert
+
+    from agency_core.store.models import StepActionRow
+
+    rows = [
+        {
+            "request_id": rid,
+            "step": step,
+            "actor": actor,
+            "on_behalf_of": principal,
+            "verdict": verdict,
+            "reason": "",
+            "at": clock.now,
+            "key": f"{rid}-{step}",
+        }
+        for rid, actions in plan.items()
+        for step, actor, principal, verdict in actions
+    ]
+    with store.database.begin() as conn:
+        conn.execute(insert(StepActionRow), rows)
+
+
+def test_sod01_finds_the_requester_on_either_side_of_a_delegation(staffed, clock):
+    """Only approvals count; the requester as actor or as principal; other people's requests."""
+    requesters = {"R-own": "H1", "R-for": "H1", "R-no": "H1", "R-other": "E1", "R-out": "X9"}
+    with staffed.transaction() as tx:
+        for rid, requester in requesters.items():
+            tx.approvals.submit(claim(rid, requester=requester), key=rid)
+    _act(
+        staffed,
+        clock,
+        {
+            "R-own": [(0, "H2", None, "approve"), (1, "H1", None, "approve")],  # offends, step 1
+            "R-for": [(0, "D1", "H1", "approve")],  # a delegate of the requester: offends
+            "R-no": [(0, "H1", None, "reject")],  # the requester rejects: no offence
+            "R-other": [(0, "H1", "E1", "approve")],  # H1 approves, but E1's request, for E1
+            "R-out": [(0, "H2", "H1", "approve")],  # X9 never acted: no offence
+        },
+    )
+    found = _by_control(st.run_audit(staffed, sample=10))["SOD-01"]
+    assert found.sample == ("R-for:0", "R-other:0", "R-own:1")
+    assert found.count == 3
+
+
+def test_apr04_judges_the_principal_by_role_inheritance_and_department(staffed, clock):
+    """The holder is the principal when there is one; roles include inherited ones; only a
+    department step asks for the request's department; a step not on the route is not judged."""
+    with staffed.transaction() as tx:
+        tx.employees.put(Employee("B1", "sales", {"branch_director"}))  # includes dept_head
+        tx.employees.put(Employee("B2", "ops", {"branch_director"}))
+        for rid in ("R-1", "R-2", "R-3", "R-4", "R-5", "R-6"):
+            tx.approvals.submit(claim(rid), key=rid)  # sales: dept_head, reviewer, manager
+    _act(
+        staffed,
+        clock,
+        {
+            "R-1": [
+                (0, "B1", None, "approve"),  # inherits dept_head, of sales: fine
+                (1, "M1", None, "approve"),  # a sales head as finance reviewer (company): fine
+                (2, "F1", None, "approve"),  # fine
+            ],
+            "R-2": [
+                (0, "E1", "H1", "approve"),  # for the sales head: fine
+                (1, "V1", "E1", "approve"),  # the reviewer acting for a requester: offends
+                (7, "HX", None, "approve"),  # no route step 7: not judged
+            ],
+            "R-3": [(0, "H1", "HX", "approve")],  # for the ops head: another department
+            "R-4": [(0, "B2", None, "approve")],  # inherits dept_head, but of ops
+            "R-5": [(0, "ZZ", None, "approve"), (1, "F2", None, "approve")],  # no one; no role
+            "R-6": [(0, "H2", None, "reject"), (2, "F1", "G1", "approve")],  # rejections count
+        },
+    )
+    found = _by_control(st.run_audit(staffed, sample=10))["APR-04"]
+    assert found.sample == ("R-2:1", "R-3:0", "R-4:0", "R-5:0", "R-5:1", "R-6:2")
+    assert found.count == 6
+
+
+def _statements(store, sweeps):
+    from sqlalchemy import event
+
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        seen.append((" ".join(statement.split()), parameters))
+
+    event.listen(store.database, "before_cursor_execute", record)
+    try:
+        st.run_audit(store, sweeps=sweeps)
+    finally:
+        event.remove(store.database, "before_cursor_execute", record)
+    return seen
+
+
+def _sqlite_plan(store, control):
+    if store.dialect != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    (sweep,) = [s for s in st.SWEEPS if s.control == control]
+    ((query, parameters),) = [s for s in _statements(store, [sweep]) if s[0].startswith("WITH")]
+    with store.database.connect() as conn:
+        return [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + query, parameters)]
+
+
+def test_sod01_searches_the_requests_of_people_who_acted(planted):
+    """SOD-01 reads the requester index for each person who acted (few), not every action."""
+    store, _ = planted
+    plan = _sqlite_plan(store, "SOD-01")
+    by_requester = "approval_requests USING COVERING INDEX ix_approval_requests_requester_sweep"
+    assert any(by_requester in p for p in plan), plan
+    assert not any(p.startswith("SCAN step_actions") for p in plan), plan
+
+
+def test_apr04_reads_covering_indexes_on_sqlite_without_statistics(planted):
+    """No ANALYZE: SQLite would look requests and route steps up by their primary keys and read
+    each row too; the sweep scans the requests' covering index and searches the route steps'."""
+    store, _ = planted
+    plan = _sqlite_plan(store, "APR-04")
+    assert "SCAN approval_requests USING COVERING INDEX ix_approval_requests_sweep" in plan, plan
+    assert any("route_steps USING COVERING INDEX ix_route_steps_sweep" in p for p in plan), plan
+
+
+def test_big_joins_run_as_merge_joins_on_postgresql(planted):
+    """APR-04 and SOD-04 turn hash joins off for their own query only, then reset it."""
+    store, _ = planted
+    statements = [s for s, _ in _statements(store, st.SWEEPS)]
+    settings = [s for s in statements if s.startswith(("SET LOCAL enable", "RESET"))]
+    if store.dialect == "sqlite":
+        assert settings == []
+        return
+    assert settings == ["SET LOCAL enable_hashjoin = off", "RESET enable_hashjoin"] * 2
+    queries = [s for s in statements if s.startswith(("SET LOCAL enable", "RESET", "WITH"))]
+    sod04 = queries.index("SET LOCAL enable_hashjoin = off")
+    assert "two_steps" in queries[sod04 + 1]
+    assert queries[sod04 + 2] == "RESET enable_hashjoin"
+    assert "route_steps" in queries[sod04 + 4]  # APR-04, after the reset and the setting
+
+
+def test_planner_settings_are_words_only():
+    """They are spliced into SET LOCAL: anything but a lower-case word is refused."""
+    with pytest.raises(ValueError, match="lower-case words"):
+        st.Sweep("X-1", "bad", lambda _opts: None, (("work_mem", "1GB; DROP TABLE x"),))
+    assert st.Sweep("X-1", "ok", lambda _opts: None, (("enable_nestloop", "off"),)).postgresql

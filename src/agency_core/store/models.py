@@ -116,8 +116,11 @@ class ApprovalRequestRow(Base):
     """A submitted request, its state, and the version that guards concurrent updates."""
 
     __tablename__ = "approval_requests"
-    # the approval sweeps read these from the index alone (revision 0007)
-    __table_args__ = (Index("ix_approval_requests_sweep", "id", "department", "requester"),)
+    # the approval sweeps read these from the index alone (revisions 0007 and 0008)
+    __table_args__ = (
+        Index("ix_approval_requests_sweep", "id", "department", "requester"),
+        Index("ix_approval_requests_requester_sweep", "requester", "id"),
+    )
 
     id: Mapped[str] = mapped_column(primary_key=True)
     action: Mapped[str]
