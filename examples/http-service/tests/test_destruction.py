@@ -12,7 +12,7 @@ from agency_core.store.session import open_store
 
 from .conftest import Prepared, row_counts
 
-APPROVERS = ("wang", "sun", "qian")
+APPROVERS = ("wang", "sun", "feng")
 """The general manager and the heads of archives and accounting (the default policy's)."""
 SUPERVISORS = ("sun", "zhao")
 """One of archives, one of accounting."""

@@ -56,7 +56,7 @@ STAFF = (
     Employee("sun", "archives", {"archives_head"}, "孙档案"),
     Employee("wu", "audit", {"auditor"}, "吴稽核"),
     Employee("wang", "management", {"general_manager"}, "王总"),
-    Employee("qian", "accounting", {"accounting_head"}, "钱会计主管"),
+    Employee("feng", "accounting", {"accounting_head"}, "冯会计主管"),
     Employee("zhao", "accounting", (), "赵会计"),
     Employee("ma", "legal", {"legal_reviewer"}, "马法务"),
 )
