@@ -3,6 +3,7 @@ destruction procedure (RET-04), loans (RET-06) and backups (RET-07)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import attrs
@@ -222,3 +223,42 @@ def test_an_executed_list_takes_no_more_signatures(staffed):
         tx.destruction.sign("XL-1", Signature("H1"), capacity=st.Capacity.APPROVAL)
     with staffed.transaction() as tx:
         assert tx.destruction.get("XL-1") == _listing(numbers)
+
+
+def _sign_twice(store, list_id: str) -> list[object]:
+    """The same approval given by two threads released together; each one's result or error."""
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def sign(slot: int) -> None:
+        barrier.wait()
+        try:
+            with store.transaction() as tx:
+                capacity = st.Capacity.APPROVAL
+                outcomes[slot] = tx.destruction.sign(list_id, Signature("G1"), capacity=capacity)
+        except Exception as exc:
+            outcomes[slot] = exc
+
+    threads = [threading.Thread(target=sign, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_one_person_signing_twice_at_once_is_stored_once(db, staffed):
+    """Two requests of the same signer race (a double click): the list's row lock lets one in."""
+    rounds = {"postgresql": 20, "sqlite": 5}[db.backend]
+    with staffed.transaction() as tx:
+        numbers = [_old_voucher(tx)]
+    for n in range(rounds):
+        list_id = f"XL-R{n}"
+        with staffed.transaction() as tx:
+            tx.destruction.propose(attrs.evolve(_unsigned(numbers), id=list_id))
+        outcomes = _sign_twice(staffed, list_id)
+        errors = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(errors) == 1, outcomes
+        assert isinstance(errors[0], StateError), repr(errors[0])
+        with staffed.transaction() as tx:
+            assert tx.destruction.get(list_id).approvals == (Signature("G1"),)
