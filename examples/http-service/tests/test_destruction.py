@@ -141,13 +141,13 @@ def test_the_signatures_name_their_signers(client: TestClient, prepared: Prepare
     ]  # fmt: skip
     supervised = client.post(
         "/destruction-lists/XL-1/supervision",
-        json={"checked_before": True, "signed_after": False},
+        json={"checked_before": True, "signed_after": True},
         headers=prepared.auth("zhao"),
     )
     assert supervised.status_code == 201, supervised.text
     assert supervised.json()["supervisors"] == [
         {"employee": "zhao", "role": "", "department": "accounting", "checked_before": True,
-         "signed_after": False},
+         "signed_after": True},
     ]  # fmt: skip
 
 
@@ -198,7 +198,17 @@ def test_a_signature_body_names_nobody(client: TestClient, prepared: Prepared) -
         ("approvals", {"employee": "wang"}),
         ("supervision", {"checked_before": True, "signed_after": True, "employee": "sun"}),
         ("supervision", {"checked_before": True}),
+        ("supervision", {"checked_before": True, "signed_after": False}),
+        ("supervision", {"checked_before": False, "signed_after": True}),
     ):
         answer = client.post(f"/destruction-lists/XL-1/{path}", json=body, headers=chen)
         assert answer.status_code == 400, (path, answer.text)
+    unchecked = client.post(
+        "/destruction-lists/XL-1/supervision",
+        json={"checked_before": False, "signed_after": True},
+        headers=chen,
+    )
+    assert unchecked.json() == {
+        "errors": ["a supervisor signs with checked_before true @ $.checked_before"]
+    }
     assert row_counts(prepared.url) == before

@@ -372,6 +372,9 @@ def approve_destruction(service: Service, call: Call) -> tuple[int, Any]:
 def supervise_destruction(service: Service, call: Call) -> tuple[int, Any]:
     """Sign a destruction list as a supervisor of it, the caller (RET-04)."""
     body = b.structure(call.body, b.SupervisionBody)
+    for field in ("checked_before", "signed_after"):
+        if not getattr(body, field):  # signed once: a false flag would lock the signer out
+            raise InvalidInput(f"a supervisor signs with {field} true", path=f"$.{field}")
     list_id = call.params["id"]
 
     def unit(tx: Transaction) -> Any:
