@@ -3,8 +3,10 @@ destruction procedure (RET-04), loans (RET-06) and backups (RET-07)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
+import attrs
 import pytest
 
 import agency_core.store as st
@@ -163,3 +165,100 @@ def test_a_held_record_cannot_be_destroyed_through_a_list(staffed):
     with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
         tx.destruction.execute("XL-1")
     assert "RET-03" in refused.value.controls
+
+
+def _unsigned(numbers: list[str]) -> DestructionList:
+    return attrs.evolve(_listing(numbers), approvals=(), supervisors=())
+
+
+def test_each_signer_signs_a_proposed_list(staffed):
+    """A host with authenticated callers proposes the list unsigned; each signer adds theirs."""
+    with staffed.transaction() as tx:
+        numbers = [_old_voucher(tx)]
+        tx.destruction.propose(_unsigned(numbers))
+    with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
+        tx.destruction.execute("XL-1")
+    assert refused.value.controls == {"RET-04"}  # nobody signed yet
+    signed = _listing(numbers)
+    with staffed.transaction() as tx:
+        for signature in signed.approvals:
+            tx.destruction.sign("XL-1", signature, capacity=st.Capacity.APPROVAL)
+        for signature in signed.supervisors:
+            listing = tx.destruction.sign("XL-1", signature, capacity=st.Capacity.SUPERVISION)
+    assert listing == signed
+    with staffed.transaction() as tx:
+        assert tx.destruction.get("XL-1") == signed
+        assert tx.destruction.execute("XL-1").outcome is Outcome.ALLOW
+
+
+def test_a_signature_is_given_once_per_capacity_and_only_on_a_proposed_list(staffed):
+    with staffed.transaction() as tx:
+        numbers = [_old_voucher(tx)]
+        tx.destruction.propose(_unsigned(numbers))
+        tx.destruction.sign("XL-1", Signature("A1"), capacity=st.Capacity.APPROVAL)
+    with pytest.raises(StateError, match="A1 already signed"), staffed.transaction() as tx:
+        tx.destruction.sign("XL-1", Signature("A1", "archives_head"), capacity=st.Capacity.APPROVAL)
+    with pytest.raises(StateError, match="A1 already signed"), staffed.transaction() as tx:
+        tx.destruction.sign("XL-1", Signature("A1"), capacity=st.Capacity.APPROVAL)
+    with staffed.transaction() as tx:  # the same person in the other capacity
+        supervision = Signature("A1", checked_before=True, signed_after=True)
+        tx.destruction.sign("XL-1", supervision, capacity=st.Capacity.SUPERVISION)
+        assert tx.destruction.get("XL-1").approvals == (Signature("A1"),)
+        assert tx.destruction.get("XL-1").supervisors == (supervision,)
+    with pytest.raises(NotFound), staffed.transaction() as tx:
+        tx.destruction.sign("XL-9", Signature("G1"), capacity=st.Capacity.APPROVAL)
+    with pytest.raises(InvalidInput), staffed.transaction() as tx:
+        tx.destruction.sign("XL-1", "G1", capacity=st.Capacity.APPROVAL)
+    with pytest.raises(InvalidInput), staffed.transaction() as tx:
+        tx.destruction.sign("XL-1", Signature("G1"), capacity="approval")
+
+
+def test_an_executed_list_takes_no_more_signatures(staffed):
+    with staffed.transaction() as tx:
+        numbers = [_old_voucher(tx)]
+        tx.destruction.propose(_listing(numbers))
+    with staffed.transaction() as tx:
+        tx.destruction.execute("XL-1")
+    with pytest.raises(StateError, match="already executed"), staffed.transaction() as tx:
+        tx.destruction.sign("XL-1", Signature("H1"), capacity=st.Capacity.APPROVAL)
+    with staffed.transaction() as tx:
+        assert tx.destruction.get("XL-1") == _listing(numbers)
+
+
+def _sign_twice(store, list_id: str) -> list[object]:
+    """The same approval given by two threads released together; each one's result or error."""
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def sign(slot: int) -> None:
+        barrier.wait()
+        try:
+            with store.transaction() as tx:
+                capacity = st.Capacity.APPROVAL
+                outcomes[slot] = tx.destruction.sign(list_id, Signature("G1"), capacity=capacity)
+        except Exception as exc:
+            outcomes[slot] = exc
+
+    threads = [threading.Thread(target=sign, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_one_person_signing_twice_at_once_is_stored_once(db, staffed):
+    """Two requests of the same signer race (a double click): the list's row lock lets one in."""
+    rounds = {"postgresql": 20, "sqlite": 5}[db.backend]
+    with staffed.transaction() as tx:
+        numbers = [_old_voucher(tx)]
+    for n in range(rounds):
+        list_id = f"XL-R{n}"
+        with staffed.transaction() as tx:
+            tx.destruction.propose(attrs.evolve(_unsigned(numbers), id=list_id))
+        outcomes = _sign_twice(staffed, list_id)
+        errors = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(errors) == 1, outcomes
+        assert isinstance(errors[0], StateError), repr(errors[0])
+        with staffed.transaction() as tx:
+            assert tx.destruction.get(list_id).approvals == (Signature("G1"),)

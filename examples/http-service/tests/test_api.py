@@ -256,7 +256,9 @@ def test_the_records_registry(client: TestClient, prepared: Prepared) -> None:
     assert held.status_code == 201, held.json()
     assert held.json()["holds"][0]["id"] == "LH-1"
     assert (
-        client.post("/holds/LH-1/release", json={"on": "2026-02-01"}, headers=auth).status_code
+        client.post(
+            "/holds/LH-1/release", json={"on": "2026-02-01"}, headers=prepared.auth("ma")
+        ).status_code
         == 200
     )
     unapproved = client.post(

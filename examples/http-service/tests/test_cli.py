@@ -84,3 +84,27 @@ def test_the_trial_has_an_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert audited.status_code == 200, audited.text
         refused = client.get("/audit", headers={"Authorization": f"Bearer {tokens['chen']}"})
         assert refused.status_code == 403
+
+
+def test_the_trial_has_someone_who_may_lift_a_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[str] = []
+    monkeypatch.setattr(cli, "_serve", lambda url, *_args: served.append(url))
+    done = CliRunner().invoke(main, ["trial", "--dir", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    tokens, _end = json.JSONDecoder().raw_decode(done.output)
+    auth = {who: {"Authorization": f"Bearer {token}"} for who, token in tokens.items()}
+    with TestClient(create_app(Config(served[0], tmp_path / "tokens.json"))) as client:
+        made = client.post(
+            "/records",
+            json={"record_class": "voucher", "closed_on": "2025-12-31"},
+            headers=auth["sun"],
+        )
+        hold = {"hold_id": "LH-1", "reason": "litigation", "on": "2026-01-05"}
+        placed = client.post(
+            f"/records/{made.json()['number']}/holds", json=hold, headers=auth["sun"]
+        )
+        assert placed.status_code == 201, placed.text
+        lifted = client.post("/holds/LH-1/release", json={"on": "2026-02-01"}, headers=auth["ma"])
+        assert lifted.status_code == 200, lifted.text

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from agency_http import app as service_module
-from agency_http.app import OPERATIONS, OVERSIGHT, create_app
+from agency_http.app import HOLD_PLACERS, HOLD_RELEASERS, OPERATIONS, OVERSIGHT, create_app
 from agency_http.cli import put_staff
 from agency_http.loadtest import claim
 from agency_http.tokens import issue
@@ -21,14 +21,21 @@ from .conftest import Prepared, row_counts
 
 OVERSEEN = (("POST", "/log/verify"), ("POST", "/log/checkpoint"), ("GET", "/audit"))
 """The firm-wide audit, the log's verification and its signed checkpoints."""
+HOLDS = {
+    ("POST", "/records/{number}/holds"): HOLD_PLACERS,
+    ("POST", "/holds/{hold}/release"): HOLD_RELEASERS,
+}
+"""Holding a record (RET-03) and lifting the hold."""
 WORK = ("run_audit", "verify_log", "take_checkpoint")
 """What the oversight endpoints do, watched: a refused call must do none of it."""
 
 
 def test_the_oversight_endpoints_are_for_the_oversight_roles() -> None:
     gated = {(op.method, op.path): op.roles for op in OPERATIONS if op.roles}
-    assert gated == dict.fromkeys(OVERSEEN, OVERSIGHT)
+    assert gated == dict.fromkeys(OVERSEEN, OVERSIGHT) | HOLDS
     assert frozenset({"auditor"}) == OVERSIGHT  # the default policy's oversight role
+    assert frozenset({"legal_reviewer", "archives_head"}) == HOLD_PLACERS
+    assert frozenset({"legal_reviewer"}) == HOLD_RELEASERS  # not who approves destruction
 
 
 def _watched(ran: list[str], name: str, work: Callable[..., Any]) -> Callable[..., Any]:
@@ -130,10 +137,48 @@ def test_the_document_says_who_may_call(client: TestClient) -> None:
         for m, op in ops.items()
         if op.get("x-agency-roles")
     }
-    assert gated == set(OVERSEEN)
+    assert gated == set(OVERSEEN) | set(HOLDS)
+    for (method, path), roles in HOLDS.items():
+        assert paths[path][method.lower()]["x-agency-roles"] == sorted(roles)
     for method, path in OVERSEEN:
         spec = paths[path][method.lower()]
         assert spec["x-agency-roles"] == ["auditor"]
         assert "auditor" in spec["description"]
         assert "403" in spec["description"]
     assert paths["/decide"]["post"]["description"] == "Any authenticated employee may call it."
+
+
+def test_a_clerk_neither_holds_a_record_nor_lifts_a_hold(
+    client: TestClient, prepared: Prepared
+) -> None:
+    made = client.post(
+        "/records",
+        json={"record_class": "voucher", "closed_on": "1990-06-30"},
+        headers=prepared.auth("chen"),
+    )
+    number = made.json()["number"]
+    hold = {"hold_id": "LH-1", "reason": "litigation", "on": "2026-01-05"}
+    for who in ("sun", "ma"):  # the head of archives, the legal reviewer
+        placed = client.post(
+            f"/records/{number}/holds",
+            json=hold | {"hold_id": f"LH-{who}"},
+            headers=prepared.auth(who),
+        )
+        assert placed.status_code == 201, (who, placed.text)
+    before = row_counts(prepared.url)
+    refused = client.post(f"/records/{number}/holds", json=hold, headers=prepared.auth("chen"))
+    assert refused.status_code == 403, refused.text
+    assert refused.json() == {
+        "errors": [
+            "POST /records/{number}/holds is for the roles archives_head, legal_reviewer only"
+        ]
+    }
+    release = {"on": "2026-02-01"}
+    for who in ("chen", "sun", "wang"):  # a clerk, and two approvers of destruction lists
+        lifted = client.post("/holds/LH-ma/release", json=release, headers=prepared.auth(who))
+        assert lifted.status_code == 403, (who, lifted.text)
+    assert row_counts(prepared.url) == before
+    lifted = client.post("/holds/LH-ma/release", json=release, headers=prepared.auth("ma"))
+    assert lifted.status_code == 200, lifted.text
+    held = client.get(f"/records/{number}", headers=prepared.auth("chen")).json()["holds"]
+    assert {h["id"]: h["released_on"] for h in held} == {"LH-sun": None, "LH-ma": "2026-02-01"}

@@ -21,6 +21,7 @@ from agency_core.store.log import DecisionLog, LogProblem, LogReport, verify_log
 from agency_core.store.persons import Erasure, entries_of, erase_person
 from agency_core.store.ports import (
     ApprovalPort,
+    Capacity,
     DelegationPort,
     DestructionPort,
     DutyPort,
@@ -40,6 +41,7 @@ __all__ = [
     "SWEEPS",
     "ApprovalPort",
     "AuditFinding",
+    "Capacity",
     "Conflict",
     "DecisionLog",
     "DelegationPort",

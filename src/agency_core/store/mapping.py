@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from agency_core.decision import Route, RouteStep
 from agency_core.entities import (
     Appraisal,
@@ -33,8 +35,10 @@ from agency_core.store.models import (
     SignatureRow,
     StepActionRow,
 )
+from agency_core.store.ports import Capacity
 
 __all__ = [
+    "SIGNATURE_KINDS",
     "appraisal_rows",
     "delegation",
     "delegation_row",
@@ -49,6 +53,7 @@ __all__ = [
     "request",
     "route",
     "route_step_rows",
+    "signature_row",
     "step_action",
 ]
 
@@ -140,6 +145,15 @@ def _signature(row: SignatureRow) -> Signature:
     return Signature(row.employee, row.role, row.department, row.checked_before, row.signed_after)
 
 
+SIGNATURE_KINDS: Final = {Capacity.APPROVAL: "approval", Capacity.SUPERVISION: "supervisor"}
+"""The ``kind`` a signature in each capacity is stored under."""
+
+
+def _signatures(row: DestructionListRow, capacity: Capacity) -> tuple[Signature, ...]:
+    kind = SIGNATURE_KINDS[capacity]
+    return tuple(_signature(s) for s in row.signatures if s.kind == kind)
+
+
 def destruction_list(row: DestructionListRow) -> DestructionList:
     return DestructionList(
         id=row.id,
@@ -159,8 +173,8 @@ def destruction_list(row: DestructionListRow) -> DestructionList:
         appraisals=tuple(
             Appraisal(a.record, a.opinion, a.appraiser, a.extra_years) for a in row.appraisals
         ),
-        approvals=tuple(_signature(s) for s in row.signatures if s.kind == "approval"),
-        supervisors=tuple(_signature(s) for s in row.signatures if s.kind == "supervisor"),
+        approvals=_signatures(row, Capacity.APPROVAL),
+        supervisors=_signatures(row, Capacity.SUPERVISION),
     )
 
 
@@ -176,18 +190,15 @@ def appraisal_rows(entity: DestructionList) -> list[AppraisalRow]:
     ]
 
 
-def _signature_rows(kind: str, signatures: tuple[Signature, ...]) -> list[SignatureRow]:
-    return [
-        SignatureRow(
-            kind=kind,
-            employee=s.employee,
-            role=s.role,
-            department=s.department,
-            checked_before=s.checked_before,
-            signed_after=s.signed_after,
-        )
-        for s in signatures
-    ]
+def signature_row(capacity: Capacity, s: Signature) -> SignatureRow:
+    return SignatureRow(
+        kind=SIGNATURE_KINDS[capacity],
+        employee=s.employee,
+        role=s.role,
+        department=s.department,
+        checked_before=s.checked_before,
+        signed_after=s.signed_after,
+    )
 
 
 def destruction_list_row(entity: DestructionList, row: DestructionListRow) -> DestructionListRow:
@@ -207,7 +218,7 @@ def destruction_list_row(entity: DestructionList, row: DestructionListRow) -> De
         for n, i in enumerate(entity.items)
     ]
     row.appraisals = appraisal_rows(entity)
-    row.signatures = _signature_rows("approval", entity.approvals) + _signature_rows(
-        "supervisor", entity.supervisors
-    )
+    row.signatures = [signature_row(Capacity.APPROVAL, s) for s in entity.approvals] + [
+        signature_row(Capacity.SUPERVISION, s) for s in entity.supervisors
+    ]
     return row

@@ -20,6 +20,7 @@ from agency_core.entities import (
     DestructionList,
     Employee,
     Record,
+    Signature,
     StepAction,
     Verdict,
 )
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ApprovalPort",
+    "Capacity",
     "DelegationPort",
     "DestructionPort",
     "DutyPort",
@@ -40,6 +42,15 @@ __all__ = [
     "Status",
     "Submission",
 ]
+
+
+class Capacity(enum.StrEnum):
+    """In what capacity a person signs a destruction list (RET-04)."""
+
+    APPROVAL = "approval"
+    """Approved by the firm's head or a head of archives or accounting."""
+    SUPERVISION = "supervision"
+    """Supervised the destruction (监销): checked each item before, signs after."""
 
 
 class Status(enum.StrEnum):
@@ -191,6 +202,9 @@ class RegistryPort(Protocol):
 
 class DestructionPort(Protocol):
     def propose(self, destruction_list: DestructionList) -> DestructionList: ...
+    def sign(
+        self, list_id: str, signature: Signature, *, capacity: Capacity
+    ) -> DestructionList: ...
     def get(self, list_id: str) -> DestructionList: ...
     def execute(self, list_id: str) -> Decision: ...
 

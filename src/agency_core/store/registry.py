@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from agency_core.decision import Decision, Outcome
-from agency_core.entities import DestructionList, Hold, Loan, Record
+from agency_core.entities import DestructionList, Hold, Loan, Record, Signature
 from agency_core.errors import InvalidInput, NotFound, StateError
 from agency_core.policy import Retention, add_years
 from agency_core.requests import DestructionCheck, DisposalCheck, RecordCheck
@@ -28,7 +28,7 @@ from agency_core.store.models import (
     NumberSequenceRow,
     RecordRow,
 )
-from agency_core.store.ports import OverdueLoan, Status
+from agency_core.store.ports import Capacity, OverdueLoan, Status
 from agency_core.store.session import translated
 
 if TYPE_CHECKING:
@@ -316,7 +316,12 @@ class DestructionRepository:
         return row
 
     def propose(self, destruction_list: DestructionList) -> DestructionList:
-        """Store a destruction list with its appraisals, approvals and supervisors."""
+        """Store a destruction list with its appraisals, approvals and supervisors.
+
+        The signatures are stored as given: for a trusted host (a batch job) that holds the
+        whole signed list. A host with authenticated callers proposes the list without others'
+        signatures and lets each signer add their own with :meth:`sign`.
+        """
         if not isinstance(destruction_list, DestructionList):
             raise InvalidInput(f"expected a DestructionList, not {destruction_list!r}")
         session = self._tx.session
@@ -329,6 +334,34 @@ class DestructionRepository:
         with translated():
             session.flush()
         return destruction_list
+
+    def sign(self, list_id: str, signature: Signature, *, capacity: Capacity) -> DestructionList:
+        """Add ``signature`` to the proposed list ``list_id`` as an approval or a supervision.
+
+        Whether the signer may sign in that capacity is the engine's question when the list is
+        executed (RET-04). :class:`NotFound` for an unknown list; :class:`StateError` when it
+        was executed or the person already signed it in that capacity. Returns the list.
+        """
+        if not isinstance(signature, Signature):
+            raise InvalidInput(f"expected a Signature, not {signature!r}")
+        if not isinstance(capacity, Capacity):
+            raise InvalidInput(f"capacity is one of {', '.join(Capacity)}, not {capacity!r}")
+        row = self._tx.session.get(
+            DestructionListRow, list_id, with_for_update=True, populate_existing=True
+        )
+        if row is None:
+            raise NotFound(f"no destruction list {list_id!r}")
+        if row.status != "proposed":
+            raise StateError(f"destruction list {list_id} was already {row.status}")
+        kind = mapping.SIGNATURE_KINDS[capacity]
+        if any(s.kind == kind and s.employee == signature.employee for s in row.signatures):
+            raise StateError(
+                f"{signature.employee} already signed destruction list {list_id} ({capacity})"
+            )
+        row.signatures.append(mapping.signature_row(capacity, signature))
+        with translated():
+            self._tx.session.flush()
+        return mapping.destruction_list(row)
 
     def get(self, list_id: str) -> DestructionList:
         """The stored list ``list_id``."""

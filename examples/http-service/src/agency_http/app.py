@@ -34,9 +34,9 @@ from starlette.routing import Route
 from agency_core.codec import parse_json, request_from_json, request_to_json
 from agency_core.convert import converter
 from agency_core.engine import Engine
-from agency_core.entities import ApprovalRequest, DestructionList
+from agency_core.entities import ApprovalRequest, DestructionList, Employee, Signature
 from agency_core.errors import AgencyError, InvalidInput, NotFound, StateError
-from agency_core.store import DecisionLog, Store, Submission
+from agency_core.store import Capacity, DecisionLog, Store, Submission
 from agency_core.store.audit import DEFAULT_STEP_DEADLINE, all_sweeps, run_audit
 from agency_core.store.checkpoint import Checkpoint, load_key
 from agency_core.store.errors import Conflict, Refused, StoreError
@@ -46,7 +46,16 @@ from agency_http import bodies as b
 from agency_http.openapi import Operation, openapi_document
 from agency_http.tokens import TokenBook
 
-__all__ = ["OPERATIONS", "OVERSIGHT", "ApiError", "Config", "Service", "create_app"]
+__all__ = [
+    "HOLD_PLACERS",
+    "HOLD_RELEASERS",
+    "OPERATIONS",
+    "OVERSIGHT",
+    "ApiError",
+    "Config",
+    "Service",
+    "create_app",
+]
 
 log = logging.getLogger("agency_http")
 
@@ -60,6 +69,14 @@ OVERSIGHT: Final = frozenset({"auditor"})
 """Roles that may run the firm-wide audit, verify the decision log and sign its checkpoints
 with the server's key (held directly or by the policy's inheritance). A firm that gives this
 oversight to other roles changes this set, or lets its own roles inherit ``auditor``."""
+HOLD_PLACERS: Final = frozenset({"legal_reviewer", "archives_head"})
+"""Roles that may hold a record (RET-03): the legal department, which places legal holds and
+opens the matters of disputes, and the head of archives, who keeps the records and takes the
+notice of a claim. A hold only keeps records, so the keeper may place one too."""
+HOLD_RELEASERS: Final = frozenset({"legal_reviewer"})
+"""Roles that may release a hold: the legal department only. Lifting a hold opens the record to
+destruction, and the head of archives approves destruction lists (RET-04): the one who approves
+destroying a record should not also lift what stops it."""
 
 
 class ApiError(Exception):
@@ -312,12 +329,65 @@ def add_backup(service: Service, call: Call) -> tuple[int, Any]:
 
 
 def propose_destruction(service: Service, call: Call) -> tuple[int, Any]:
-    """Propose a destruction list (with its appraisals and signatures)."""
+    """Propose a destruction list; it may carry the caller's own signatures, nobody else's."""
     if not isinstance(call.body, dict):
         raise InvalidInput("a destruction list is a JSON object")
     listing = b.structure(call.body, DestructionList)
+    signed = {"approvals": listing.approvals, "supervisors": listing.supervisors}
+    for field, signatures in signed.items():
+        for i, signature in enumerate(signatures):
+            if signature.employee != call.caller:
+                named = signature.employee[:64]
+                raise ApiError(
+                    403,
+                    f"a signer is the authenticated caller {call.caller}, not {named!r}"
+                    f" @ $.{field}[{i}].employee",
+                )
     service.work(lambda tx: tx.destruction.propose(listing))
     return 201, converter.unstructure(listing)
+
+
+def _signer(tx: Transaction, caller: str) -> Employee:
+    try:
+        return tx.employees.get(caller)
+    except NotFound:
+        raise ApiError(403, f"{caller} is not in the firm's staff: refused") from None
+
+
+def approve_destruction(service: Service, call: Call) -> tuple[int, Any]:
+    """Approve a proposed destruction list as the caller (RET-04)."""
+    b.structure(call.body if call.body is not None else {}, b.SignBody)
+    list_id, policy = call.params["id"], service.engine.policy
+
+    def unit(tx: Transaction) -> Any:
+        signer = _signer(tx, call.caller)
+        held = policy.effective_roles(signer.roles)
+        role = next((r for r in policy.destruction.approver_roles if r in held), "")
+        signature = Signature(call.caller, role, signer.department)
+        return tx.destruction.sign(list_id, signature, capacity=Capacity.APPROVAL)
+
+    return 201, converter.unstructure(service.work(unit))
+
+
+def supervise_destruction(service: Service, call: Call) -> tuple[int, Any]:
+    """Sign a destruction list as a supervisor of it, the caller (RET-04)."""
+    body = b.structure(call.body, b.SupervisionBody)
+    for field in ("checked_before", "signed_after"):
+        if not getattr(body, field):  # signed once: a false flag would lock the signer out
+            raise InvalidInput(f"a supervisor signs with {field} true", path=f"$.{field}")
+    list_id = call.params["id"]
+
+    def unit(tx: Transaction) -> Any:
+        signer = _signer(tx, call.caller)
+        signature = Signature(
+            call.caller,
+            department=signer.department,
+            checked_before=body.checked_before,
+            signed_after=body.signed_after,
+        )
+        return tx.destruction.sign(list_id, signature, capacity=Capacity.SUPERVISION)
+
+    return 201, converter.unstructure(service.work(unit))
 
 
 def execute_destruction(service: Service, call: Call) -> tuple[int, Any]:
@@ -382,13 +452,19 @@ OPERATIONS: Final = (
     Operation("POST", "/duties", perform_duty, body=b.DutyBody, idempotent=True, status=201),
     Operation("POST", "/records", register, body=b.RegisterBody, status=201),
     Operation("GET", "/records/{number}", get_record),
-    Operation("POST", "/records/{number}/holds", place_hold, body=b.HoldBody, status=201),
-    Operation("POST", "/holds/{hold}/release", release_hold, body=b.WhenBody),
+    Operation("POST", "/records/{number}/holds", place_hold, body=b.HoldBody, status=201,
+              roles=HOLD_PLACERS),
+    Operation("POST", "/holds/{hold}/release", release_hold, body=b.WhenBody,
+              roles=HOLD_RELEASERS),
     Operation("POST", "/records/{number}/loans", lend, body=b.LoanBody, status=201),
     Operation("POST", "/loans/{loan}/return", return_loan, body=b.WhenBody),
     Operation("POST", "/records/{number}/backups", add_backup, body=b.BackupBody, status=201),
     Operation("POST", "/destruction-lists", propose_destruction,
               body={"$ref": "#/components/schemas/DestructionList"}, status=201),
+    Operation("POST", "/destruction-lists/{id}/approvals", approve_destruction, body=b.SignBody,
+              optional_body=True, status=201),
+    Operation("POST", "/destruction-lists/{id}/supervision", supervise_destruction,
+              body=b.SupervisionBody, status=201),
     Operation("POST", "/destruction-lists/{id}/execute", execute_destruction, answer=DECISION),
     Operation("POST", "/log/verify", log_verify, body=b.VerifyBody, optional_body=True,
               roles=OVERSIGHT),

@@ -29,7 +29,9 @@ __all__ = [
     "HoldBody",
     "LoanBody",
     "RegisterBody",
+    "SignBody",
     "StepBody",
+    "SupervisionBody",
     "VerifyBody",
     "WhenBody",
     "body_schema",
@@ -89,6 +91,19 @@ class LoanBody:
 
 
 @attrs.frozen
+class SignBody:
+    """An approval of a destruction list by the caller (RET-04); it takes nothing more."""
+
+
+@attrs.frozen
+class SupervisionBody:
+    """The caller supervised a destruction: checked each item before it, signs after (RET-04)."""
+
+    checked_before: bool
+    signed_after: bool
+
+
+@attrs.frozen
 class WhenBody:
     """The day something happened (a hold released, a loan returned)."""
 
@@ -129,6 +144,8 @@ BODIES: Final = (
     LoanBody,
     WhenBody,
     BackupBody,
+    SignBody,
+    SupervisionBody,
     CheckpointBody,
     VerifyBody,
 )

@@ -140,6 +140,8 @@ def staff(file: Any, url: str) -> None:
 
 TRIAL_AUDITOR = Employee("qian", "audit", {"auditor"}, "钱稽核")
 """The trial's caller of the oversight endpoints (the demo's staff has no auditor)."""
+TRIAL_LEGAL = Employee("ma", "legal", {"legal_reviewer"}, "马法务")
+"""The trial's legal reviewer, who may lift holds (the demo's staff has none)."""
 
 
 @main.command()
@@ -153,8 +155,8 @@ TRIAL_AUDITOR = Employee("qian", "audit", {"auditor"}, "钱稽核")
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def trial(directory: Path, port: int) -> None:
-    """Try it on SQLite: create the database, load the demo's staff and an auditor, print a
-    token for each, and serve one process on 127.0.0.1."""
+    """Try it on SQLite: create the database, load the demo's staff, an auditor and a legal
+    reviewer, print a token for each, and serve one process on 127.0.0.1."""
     from agency_core.demo import STAFF
 
     with reported("text"):
@@ -165,7 +167,7 @@ def trial(directory: Path, port: int) -> None:
             store.upgrade()
         finally:
             store.dispose()
-        people = [*STAFF.values(), TRIAL_AUDITOR]
+        people = [*STAFF.values(), TRIAL_AUDITOR, TRIAL_LEGAL]
         put_staff(url, people)
         tokens = directory / "tokens.json"
         issued = {e.id: issue(tokens, e.id) for e in people}

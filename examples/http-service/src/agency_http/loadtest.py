@@ -55,9 +55,14 @@ STAFF = (
     Employee("multi", "business", {"dept_head", "finance_reviewer"}, "兼职者"),
     Employee("sun", "archives", {"archives_head"}, "孙档案"),
     Employee("wu", "audit", {"auditor"}, "吴稽核"),
+    Employee("wang", "management", {"general_manager"}, "王总"),
+    Employee("feng", "accounting", {"accounting_head"}, "冯会计主管"),
+    Employee("zhao", "accounting", (), "赵会计"),
+    Employee("ma", "legal", {"legal_reviewer"}, "马法务"),
 )
-"""Two holders of every role on the 12,000 CNY route, one holding two of its roles, and an
-auditor (the oversight endpoints' caller)."""
+"""Two holders of every role on the 12,000 CNY route, one holding two of its roles, an
+auditor (the oversight endpoints' caller), the approvers and supervisors of a destruction list
+(RET-04) and a legal reviewer (who holds records, RET-03)."""
 RACERS = (("zhang", "zhang2", "multi"), ("zhou", "zhou2", "multi"), ("li", "li2"))
 """Who tries each step of the route at once."""
 SOD_CONTROLS = frozenset({"SOD-01", "SOD-03", "SOD-04"})
