@@ -16,7 +16,7 @@ from agency_branch_office.tree import SECTION
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agency_core import ApprovalRequest, Employee, Engine, Money
+from agency_core import ApprovalRequest, Employee, Engine, Money, StepBatch
 from agency_core.decision import Outcome, Route
 from agency_core.entities import Delegation, StepAction, Verdict
 from agency_core.hookspecs import hookimpl
@@ -211,3 +211,42 @@ def test_br01_a_broken_replacement_is_caught_under_br01(
     )
     assert report.failed == ("BR-01",), str(report)
     assert "must be" in str(report)
+
+
+def test_br01_in_a_step_batch_is_what_check_step_says(
+    policy_with: Callable[[str], Policy],
+) -> None:
+    """The batch form (``agency_check_steps``) refuses exactly the rows the single form does."""
+    policy = policy_with(
+        'units = [{ id = "hq", level = "head_office" },'
+        ' { id = "finance", level = "department", parent = "hq" },'
+        ' { id = "sh", level = "branch", parent = "hq" },'
+        ' { id = "sales", level = "department", parent = "sh" },'
+        ' { id = "admin", level = "department", parent = "sh", admin = true }]'
+    )
+    engine = Engine(policy, entry_points=False, plugins=[agency_branch_office.plugin])
+    at = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    head = ("H1", at)
+    rows = [  # a sales claim of branch sh: dept_head, then the branch admin review
+        ("R1", "expense_reimbursement", Decimal(1200), "sales", "E1", "A1", "admin", ("branch_admin_reviewer",), (head,)),
+        ("R2", "expense_reimbursement", Decimal(1200), "sales", "E1", "F1", "finance", ("branch_admin_reviewer",), (head,)),
+        ("R3", "expense_reimbursement", Decimal(1200), "finance", "E1", "F1", "finance", ("finance_reviewer",), (head,)),
+    ]  # fmt: skip
+    steps = StepBatch(*zip(*rows, strict=True), at=at)
+    decisions = engine.check_steps(steps)
+    expected = []
+    for row in range(len(steps)):
+        route = engine.route_approval(steps.request(row)).route
+        assert route is not None
+        expected.append(engine.check_step(steps.check(row, route)))
+    assert decisions == expected
+    assert "BR-01" not in decisions[0].controls
+    assert "BR-01" in decisions[1].violations[0].control
+    assert decisions[2].outcome is Outcome.ALLOW
+    report = conformance.check(
+        plugins=[agency_branch_office.plugin],
+        policy=policy,
+        only=["batch-equals-single"],
+        settings=settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck)),
+    )
+    assert report.ok, str(report)

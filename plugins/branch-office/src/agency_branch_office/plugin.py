@@ -6,7 +6,7 @@ the reporting tree places under a branch, so it replaces the bundled route there
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from agency_core.kinds import Kind, Registrar, Scene, Section
 from agency_core.plugins import HookRegistry
 from agency_core.policy import Policy
 from agency_core.requests import StepCheck
+from agency_core.step_batch import StepBatch
 from agency_core.transitions import StateMachine, TransitionCheck
 
 if TYPE_CHECKING:
@@ -83,6 +84,13 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
 @hookimpl
 def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
     return rules.check_step(check, policy)
+
+
+@hookimpl
+def agency_check_steps(
+    steps: StepBatch, routes: Sequence[Route | None], policy: Policy
+) -> Iterator[tuple[int, Finding]]:
+    return rules.check_steps(steps, routes, policy)
 
 
 @hookimpl

@@ -16,9 +16,18 @@ from agency_core.entities import ApprovalRequest, Scope
 from agency_core.errors import InvalidInput
 from agency_core.policy import Policy
 from agency_core.requests import StepCheck
+from agency_core.step_batch import StepBatch
 from agency_core.transitions import TransitionCheck
 
-__all__ = ["UNIT", "branch_route", "check_step", "check_targets", "check_unit", "split"]
+__all__ = [
+    "UNIT",
+    "branch_route",
+    "check_step",
+    "check_steps",
+    "check_targets",
+    "check_unit",
+    "split",
+]
 
 UNIT = "service_unit"
 
@@ -116,16 +125,40 @@ def check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
     department); this guard narrows it to the admin department of the claimant's branch.
     """
     steps = check.route.steps
-    spec = section(policy)
     index = check.action.step
-    if index >= len(steps) or steps[index].role != spec.reviewer_role:
-        return
-    holder = check.principal or check.actor
-    branch = branch_of(policy, check.request.department)
+    if index < len(steps) and steps[index].role == section(policy).reviewer_role:
+        holder = check.principal or check.actor
+        refused = _outside_admin(policy, holder.id, holder.department, check.request.department)
+        if refused is not None:
+            yield refused
+
+
+def check_steps(
+    steps: StepBatch, routes: Sequence[Route | None], policy: Policy
+) -> Iterator[tuple[int, Finding]]:
+    """:func:`check_step` on every routed row of a batch (no delegate acts in a batch)."""
+    reviewer = section(policy).reviewer_role
+    for row, route in enumerate(routes):
+        if route is None:
+            continue
+        index = len(steps.approved[row])
+        if index < len(route.steps) and route.steps[index].role == reviewer:
+            refused = _outside_admin(
+                policy, steps.actor[row], steps.actor_department[row], steps.department[row]
+            )
+            if refused is not None:
+                yield row, refused
+
+
+def _outside_admin(policy: Policy, person: str, their: str, department: str) -> Finding | None:
+    """BR-01's refusal when ``person`` (of ``their`` department) is not of the admin department
+    of the branch ``department`` belongs to."""
+    branch = branch_of(policy, department)
     admin = admin_department(policy, branch) if branch is not None else None
-    if admin is None or holder.department != admin:
-        facts: dict[str, Fact] = {"person": holder.id, "branch": branch, "admin": admin}
-        yield Finding("BR-01", Severity.DENY, WRONG_ADMIN, facts)
+    if admin is not None and their == admin:
+        return None
+    facts: dict[str, Fact] = {"person": person, "branch": branch, "admin": admin}
+    return Finding("BR-01", Severity.DENY, WRONG_ADMIN, facts)
 
 
 # -- BR-02: target splits -------------------------------------------------------------------------
