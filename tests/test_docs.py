@@ -65,6 +65,8 @@ def spec_of(name: str) -> Any:
 
 
 def kind_of(name: str) -> str:
+    if name.endswith("s") and hasattr(hookspecs, name[:-1]):  # a batch form: its single's kind
+        name = name[:-1]
     if spec_of(name).opts.get("firstresult"):
         return "lookup"
     if name == "agency_addhooks" or name.startswith("agency_register_"):

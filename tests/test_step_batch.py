@@ -106,6 +106,21 @@ class OwnRoutes:
         return None
 
 
+class OwnBatchRoutes(OwnRoutes):
+    """The same lookup with a batch form; ``answer`` replaces its answer when given (garbage)."""
+
+    def __init__(self, answer: Any = None) -> None:
+        self.answer = answer
+
+    @hookimpl
+    def agency_approval_routes(self, steps: StepBatch, policy: Policy) -> Any:
+        if self.answer is not None:
+            if isinstance(self.answer, Exception):
+                raise self.answer
+            return self.answer
+        return [self.agency_approval_route(steps.request(i), policy) for i in range(len(steps))]
+
+
 class Lying:
     """A batch form that answers garbage: the engine must ask its single form row by row."""
 
@@ -141,6 +156,7 @@ ENGINES = {
     "bundled": lambda: Engine(entry_points=False),
     "single-only plugin": lambda: Engine(entry_points=False, plugins=[Large()]),
     "own route lookup": lambda: Engine(entry_points=False, plugins=[OwnRoutes(), Large()]),
+    "own batch routes": lambda: Engine(entry_points=False, plugins=[OwnBatchRoutes()]),
 }
 
 
@@ -222,6 +238,33 @@ def test_a_batch_form_that_fails_is_replaced_by_the_single_form(answer: Any) -> 
     assert decisions[0].outcome is Outcome.DENY
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [RuntimeError("routes broke"), [None], "garbage", [Route("gift", ())] * 9, ["no route"] * 4],
+    ids=["raises", "too-short", "str", "too-long", "not-a-route"],
+)
+def test_a_batch_route_lookup_that_fails_is_asked_row_by_row(answer: Any) -> None:
+    engine = Engine(entry_points=False, plugins=[OwnBatchRoutes(answer)])
+    gift = {"action": "gift", "roles": ["general_manager"]}
+    steps = _batch(
+        _row("gm", amount=14, **gift), _row("gm", amount=13, **gift), _row(), _row("clerk")
+    )
+    decisions = engine.check_steps(steps)
+    assert decisions == _expected(engine, steps)
+    assert decisions[0].outcome is Outcome.ALLOW
+    assert "unlucky" in decisions[1].violations[0].facts["error"]
+
+
+def test_a_foreign_route_from_a_batch_lookup_is_denied() -> None:
+    foreign = Route("expense_reimbursement", (RouteStep("general_manager"),))
+    engine = Engine(entry_points=False, plugins=[OwnBatchRoutes([foreign, None])])
+    steps = _batch(_row("gm", action="gift", roles=["general_manager"]), _row())
+    gift, claim = engine.check_steps(steps)
+    assert gift.outcome is Outcome.DENY
+    assert gift.violations[0].control == "ENG-01"
+    assert claim.outcome is Outcome.ALLOW
+
+
 def test_a_batch_form_without_the_single_form_is_refused() -> None:
     class BatchOnly:
         @hookimpl
@@ -233,10 +276,30 @@ def test_a_batch_form_without_the_single_form_is_refused() -> None:
     with pytest.raises(PluginError, match="agency_check_steps without agency_check_step"):
         Engine(entry_points=False, plugins=[BatchOnly()])
 
+    class BatchRoutesOnly:
+        @hookimpl
+        def agency_approval_routes(self, steps: StepBatch, policy: Policy) -> None:
+            return None
+
+    with pytest.raises(PluginError, match="agency_approval_routes without agency_approval_route"):
+        Engine(entry_points=False, plugins=[BatchRoutesOnly()])
+
 
 def test_the_kit_catches_a_batch_form_that_disagrees() -> None:
     report = conformance.check([Disagrees(None)], properties=conformance.ENGINE_CONTRACT)
     assert "batch-equals-single" in report.failed
+
+    class NoRoutesInBatches:  # a batch lookup that routes nothing the single one routes
+        @hookimpl
+        def agency_approval_route(self, request: ApprovalRequest, policy: Policy) -> None:
+            return None
+
+        @hookimpl(tryfirst=True)
+        def agency_approval_routes(self, steps: StepBatch, policy: Policy) -> list[Route | None]:
+            return [Route(action, ()) for action in steps.action]
+
+    routes = conformance.check([NoRoutesInBatches()], properties=conformance.ENGINE_CONTRACT)
+    assert "batch-equals-single" in routes.failed
     honest = conformance.check([Lying(RuntimeError("x"))], properties=conformance.ENGINE_CONTRACT)
     assert "batch-equals-single" not in honest.failed
 

@@ -14,7 +14,6 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from agency_core import calls, retention
-from agency_core.builtin.approvals import tier_routes
 from agency_core.calendar import Deadline, Period
 from agency_core.calls import ENGINE, Impl
 from agency_core.decision import Decision, Finding, Route, Severity, Text
@@ -92,6 +91,12 @@ _ROUTE_CACHE: Final = 4096
 """How many distinct routes' decisions an engine keeps."""
 
 
+def _foreign(plugin: str, action: str, other: str) -> Finding:
+    """The ENG-01 deny for a lookup that answered a route for another action."""
+    facts = {"plugin": plugin, "action": action, "other": other}
+    return Finding("ENG-01", Severity.DENY, _FOREIGN_ROUTE, facts, plugin)
+
+
 def _names(route: Route | None) -> str:
     return " → ".join(route.roles) or "-" if route is not None else "-"
 
@@ -148,17 +153,8 @@ class Engine:
             for name in vars(manager.hook)
             if name.startswith("agency_")
         }
-        single = {plugin for plugin, _function, _names in self._impls["agency_check_step"]}
-        self._batch_impls: Final = {
-            plugin: (function, names)
-            for plugin, function, names in self._impls["agency_check_steps"]
-        }
-        if not self._batch_impls.keys() <= single:
-            lone = ", ".join(sorted(self._batch_impls.keys() - single))
-            raise PluginError(
-                f"{lone} implement agency_check_steps without agency_check_step: "
-                "the batch form answers only what the single form does"
-            )
+        self._batch_steps: Final = self._batch_forms("agency_check_steps", "agency_check_step")
+        self._batch_routes: Final = self._batch_forms("agency_approval_routes", _ROUTE_HOOK)
         self._by_route: dict[tuple[int, str], tuple[Route, Decision]] = {}
         self._allowed: dict[str, Decision] = {}
         from agency_core.builtin.approvals import agency_approval_route as bundled
@@ -182,6 +178,20 @@ class Engine:
                     raise PluginError(f"kind {name}: {kind.request.__name__} already has a kind")
             self._deciders.setdefault(kind.request, partial(self._check, kind))
         self._kind_of = {reg.item.request: name for name, reg in self.kinds.items()}
+
+    def _batch_forms(
+        self, batch: str, single: str
+    ) -> dict[str, tuple[Callable[..., Any], tuple[str, ...]]]:
+        """The implementations of hook ``batch`` by plugin; each plugin must implement
+        ``single`` too, since the batch form may only answer what the single form does."""
+        forms = {plugin: (function, names) for plugin, function, names in self._impls[batch]}
+        lone = sorted(forms.keys() - {plugin for plugin, _f, _n in self._impls[single]})
+        if lone:
+            raise PluginError(
+                f"{', '.join(lone)} implement {batch} without {single}: "
+                "the batch form answers only what the single form does"
+            )
+        return forms
 
     @classmethod
     def from_policy(cls, path: str | Path | None = None, **options: Any) -> Engine:
@@ -298,8 +308,7 @@ class Engine:
             {"request": request, "policy": self.policy},
         )
         if route is not None and route.action != request.action:
-            facts = {"plugin": plugin, "action": request.action, "other": route.action}
-            return None, plugin, Finding("ENG-01", Severity.DENY, _FOREIGN_ROUTE, facts, plugin)
+            return None, plugin, _foreign(plugin, request.action, route.action)
         return route, plugin, failure
 
     def route_approval(self, request: ApprovalRequest) -> Decision:
@@ -413,24 +422,16 @@ class Engine:
 
         Row ``i`` gets the decision :meth:`check_step` gives ``steps.check(i, route)``, where
         ``route`` is the route the policy in force gives ``steps.request(i)``; a row whose request
-        gets no route is answered by :meth:`route_approval` (a denial: APR-01, or ENG-01 naming
-        the lookup that failed). Plugins that implement ``agency_check_steps`` answer for every
-        row at once; the others, and any whose batch answer fails, are asked row by row.
+        gets no route is answered as :meth:`route_approval` answers it (a denial: APR-01, or
+        ENG-01 naming the lookup that failed). Plugins that implement the batch forms
+        (``agency_approval_routes``, ``agency_check_steps``) answer for every row at once; the
+        others, and any whose batch answer fails, are asked row by row.
         """
         if not isinstance(steps, StepBatch):
             raise InvalidInput(f"check_steps takes a StepBatch, not {type(steps).__name__}")
         rows, policy = len(steps), self.policy
-        routes: list[Route | None] = [None] * rows
         requests: list[ApprovalRequest | None] = [None] * rows
-        if self._pure_route:  # the bundled lookup alone: no request objects needed
-            routes = tier_routes(
-                policy, steps.action, steps.department, steps.amount, steps.currency
-            )
-        else:
-            for row in range(rows):
-                request = requests[row] = steps.request(row)
-                route, _plugin, failure = self._route(request)
-                routes[row] = route if failure is None else None
+        routes, failures = self._routes_of(steps, requests)
         unrouted = [row for row, route in enumerate(routes) if route is None]
         routed = tuple(routes)
         found: dict[int, list[Finding]] = {}  # only rows with findings: most rows have none
@@ -459,12 +460,75 @@ class Engine:
             decisions[row] = self._decision("step", findings)
         observed = bool(self._impls["agency_decision_made"])
         for row in range(rows) if observed else unrouted:  # observers are told in row order
-            if routed[row] is None:
-                decisions[row] = self.route_approval(requests[row] or steps.request(row))
+            if routed[row] is None:  # answered as its request is: a failure, or no route
+                request = requests[row] or steps.request(row)
+                failure = failures.get(row)
+                decisions[row] = (
+                    self._decided(request, [failure])
+                    if failure is not None
+                    else self.route_approval(request)
+                )
             else:
                 check = checks[row] if checks else self._step_check(steps, row, routed, requests)
                 decisions[row] = self._announce(check, decisions[row])
         return decisions
+
+    def _routes_of(
+        self, steps: StepBatch, requests: list[ApprovalRequest | None]
+    ) -> tuple[list[Route | None], dict[int, Finding]]:
+        """Each row's route as the lookups give it, in their order, and the ENG-01 failure of
+        each row whose lookup raised or answered a route for another action. A lookup with a
+        batch form answers every row still open at once; the others are asked row by row."""
+        routes: list[Route | None] = [None] * len(steps)
+        failures: dict[int, Finding] = {}
+        waiting = list(range(len(steps)))
+        for impl in self._impls[_ROUTE_HOOK]:
+            if not waiting:
+                break
+            plugin = impl[0]
+            answers = self._batch_answers(self._batch_routes, plugin, steps, len(steps))
+            still = []
+            for row in waiting:
+                if answers is not None:
+                    route = answers[row]
+                else:
+                    request = requests[row] = requests[row] or steps.request(row)
+                    kwargs = {"request": request, "policy": self.policy}
+                    route, _plugin, failure = calls.lookup((impl,), _ROUTE_HOOK, Route, kwargs)
+                    if failure is not None:
+                        failures[row] = failure
+                        continue
+                if route is None:
+                    still.append(row)
+                elif route.action == steps.action[row]:
+                    routes[row] = route
+                else:
+                    failures[row] = _foreign(plugin, steps.action[row], route.action)
+            waiting = still
+        return routes, failures
+
+    def _batch_answers(
+        self,
+        forms: dict[str, tuple[Callable[..., Any], tuple[str, ...]]],
+        plugin: str,
+        steps: StepBatch,
+        rows: int,
+    ) -> tuple[Route | None, ...] | None:
+        """A lookup's batch answer, one route or None per row; None when the plugin has no batch
+        form or its answer failed (then it is asked row by row)."""
+        form = forms.get(plugin)
+        if form is None:
+            return None
+        function, argnames = form
+        kwargs = {"steps": steps, "policy": self.policy}
+        try:
+            result = function(**{name: kwargs[name] for name in argnames})
+            answers = (None,) * rows if result is None else tuple(result)
+        except Exception:
+            return None
+        if len(answers) != rows or not all(a is None or isinstance(a, Route) for a in answers):
+            return None
+        return answers
 
     @staticmethod
     def _step_check(
@@ -481,10 +545,10 @@ class Engine:
     ) -> list[tuple[int, Finding]] | None:
         """The plugin's ``agency_check_steps`` findings, checked; None when it has no batch form
         or its answer failed (then it is asked row by row, failing closed per row)."""
-        impl = self._batch_impls.get(plugin)
-        if impl is None:
+        form = self._batch_steps.get(plugin)
+        if form is None:
             return None
-        function, argnames = impl
+        function, argnames = form
         kwargs = {"steps": steps, "routes": routes, "policy": self.policy}
         try:
             result = function(**{name: kwargs[name] for name in argnames})

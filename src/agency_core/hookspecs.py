@@ -175,6 +175,22 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
     """
 
 
+@hookspec
+def agency_approval_routes(steps: StepBatch, policy: Policy) -> Sequence[Route | None] | None:
+    """The batch form of :func:`agency_approval_route`, for :meth:`Engine.check_steps
+    <agency_core.Engine.check_steps>`; optional, for speed.
+
+    A plugin that implements it implements ``agency_approval_route`` too, and answers for every
+    row ``i`` what ``agency_approval_route`` answers for ``steps.request(i)``. When it raises or
+    answers garbage, the engine asks ``agency_approval_route`` row by row instead.
+
+    :param steps: the step questions, as columns; their requests carry no budget.
+    :param policy: the compiled policy in force.
+    :returns: one route or None (let the next plugin answer) per row, in order; or None for
+        every row.
+    """
+
+
 @hookspec(firstresult=True)
 def agency_deadline(start: datetime, period: Period, policy: Policy) -> Deadline | None:
     """Return when a period that starts with an event at ``start`` ends (CS-02, BIZ-04, ...).

@@ -87,6 +87,11 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
     return Route(request.action, steps, (*route.findings, over))
 
 
+@hookimpl(trylast=True)
+def agency_approval_routes(steps: StepBatch, policy: Policy) -> list[Route | None]:
+    return tier_routes(policy, steps.action, steps.department, steps.amount, steps.currency)
+
+
 def tier_routes(
     policy: Policy,
     actions: Sequence[str],
