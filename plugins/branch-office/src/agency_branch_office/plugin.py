@@ -81,6 +81,11 @@ def agency_approval_route(request: ApprovalRequest, policy: Policy) -> Route | N
     return rules.branch_route(request, policy)
 
 
+@hookimpl(tryfirst=True)
+def agency_approval_routes(steps: StepBatch, policy: Policy) -> list[Route | None]:
+    return rules.branch_routes(steps, policy)
+
+
 @hookimpl
 def agency_check_step(check: StepCheck, policy: Policy) -> Iterator[Finding]:
     return rules.check_step(check, policy)

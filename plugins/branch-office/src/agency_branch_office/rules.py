@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 import attrs
 
 from agency_branch_office.entities import TargetSplit, UnitFacts
+from agency_branch_office.policy import BranchOfficePolicy
 from agency_branch_office.tree import admin_department, branch_of, section
 from agency_core.builtin import approvals as bundled
 from agency_core.decision import Fact, Finding, Route, RouteStep, Severity, Text
@@ -22,6 +23,7 @@ from agency_core.transitions import TransitionCheck
 __all__ = [
     "UNIT",
     "branch_route",
+    "branch_routes",
     "check_step",
     "check_steps",
     "check_targets",
@@ -85,12 +87,40 @@ def branch_route(request: ApprovalRequest, policy: Policy) -> Route | None:
     if branch is None:
         return None
     firm = bundled.agency_approval_route(request, policy)
+    return _swapped(policy, spec, request.action, request.department, branch, firm)
+
+
+def branch_routes(steps: StepBatch, policy: Policy) -> list[Route | None]:
+    """:func:`branch_route` of every row of a batch (whose requests carry no budget)."""
+    spec = section(policy)
+    routes: list[Route | None] = []
+    for row, (action, department) in enumerate(zip(steps.action, steps.department, strict=True)):
+        branch = branch_of(policy, department) if action == spec.expense_action else None
+        if branch is None:
+            routes.append(None)
+            continue
+        amount, currency = (steps.amount[row],), (steps.currency[row],)
+        (firm,) = bundled.tier_routes(policy, (action,), (department,), amount, currency)
+        routes.append(_swapped(policy, spec, action, department, branch, firm))
+    return routes
+
+
+def _swapped(
+    policy: Policy,
+    spec: BranchOfficePolicy,
+    action: str,
+    department: str,
+    branch: str,
+    firm: Route | None,
+) -> Route | None:
+    """``firm`` (the bundled route of a claim of ``department`` at ``branch``) with the finance
+    review replaced by the branch admin review."""
     if firm is None or spec.replaces not in firm.roles:
         return firm
     admin = admin_department(policy, branch)
     if admin is None:
         facts: dict[str, Fact] = {"branch": branch}
-        return Route(request.action, (), (Finding("BR-01", Severity.DENY, NO_ADMIN, facts),))
+        return Route(action, (), (Finding("BR-01", Severity.DENY, NO_ADMIN, facts),))
     reviewer = RouteStep(spec.reviewer_role, Scope.COMPANY)
     steps: list[RouteStep] = []
     for step in firm.steps:
@@ -98,7 +128,7 @@ def branch_route(request: ApprovalRequest, policy: Policy) -> Route | None:
         if new not in steps:
             steps.append(new)
     facts = {
-        "department": request.department,
+        "department": department,
         "branch": branch,
         "admin": admin,
         "reviewer": spec.reviewer_role,
@@ -106,7 +136,7 @@ def branch_route(request: ApprovalRequest, policy: Policy) -> Route | None:
     }
     renamed = tuple(_renamed(f, spec.replaces, spec.reviewer_role) for f in firm.findings)
     swapped = Finding("BR-01", Severity.INFO, SWAPPED, facts)
-    return Route(request.action, tuple(steps), (*renamed, swapped))
+    return Route(action, tuple(steps), (*renamed, swapped))
 
 
 def _renamed(finding: Finding, old: str, new: str) -> Finding:
