@@ -279,3 +279,25 @@ def test_a_copy_off_by_one_minor_unit_is_caught(
     broken = variant(currency, agency_check_credit_charge=tolerates_the_limit(UNITS[currency]))
     report = run([broken], make_policy(currency=currency), ["FIN-03"])
     assert_caught(report, "FIN-03")
+
+
+def rounds_the_standard(check: ExpenseClaim, policy: Policy) -> Iterable[Finding]:
+    """FIN-07: the standard rounded to the currency's unit first, so a yen past 999.5 is within."""
+    category = policy.section(SECTION, FinancePolicy).categories.get(check.category)
+    if category is None or category.limit is None:
+        return claims.check_claim(check, policy)
+    rounded = Money(category.limit, check.amount.currency).amount
+    return [
+        f
+        for f in claims.check_claim(check, policy)
+        if not (f.control == "FIN-07" and check.amount.amount <= rounded)
+    ]
+
+
+def test_a_standard_between_two_yen_is_probed_on_both_sides(
+    make_policy: Callable[..., Policy],
+) -> None:
+    firm = make_policy('\n[plugins.finance.categories."差旅费"]\nlimit = "999.5"\n', currency="JPY")
+    assert run([plugin], firm, ["FIN-07"]).ok
+    broken = variant("FIN-07", agency_check_expense_claim=rounds_the_standard)
+    assert_caught(run([broken], firm, ["FIN-07"]), "FIN-07")
