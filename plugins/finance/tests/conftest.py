@@ -50,10 +50,13 @@ STAFF = (
 )
 
 
-def make_policy(extra: str = "") -> Policy:
-    """The bundled default policy with the finance actions and ``extra`` TOML appended."""
+def make_policy(extra: str = "", currency: str = "CNY") -> Policy:
+    """The bundled default policy in ``currency``, with the finance actions and ``extra`` TOML
+    appended."""
     default = Path(agency_core.__file__).parent / "policy" / "default.toml"
-    text = default.read_text(encoding="utf-8") + ACTIONS + extra
+    bundled = default.read_text(encoding="utf-8")
+    assert bundled.count('currency = "CNY"') == 1
+    text = bundled.replace('currency = "CNY"', f'currency = "{currency}"') + ACTIONS + extra
     return parse_policy(text.encode("utf-8"), "finance-test")
 
 
@@ -77,7 +80,7 @@ def policy() -> Policy:
 
 
 @pytest.fixture(name="make_policy", scope="session")
-def make_policy_fixture() -> Callable[[str], Policy]:
+def make_policy_fixture() -> Callable[..., Policy]:
     """:func:`make_policy`, for tests that need a policy of their own."""
     return make_policy
 

@@ -214,3 +214,90 @@ def test_budget_moves_bite_under_a_firm_with_an_inherited_approver_role(
     report = run([broken], firm, only=["FIN-09"])
     assert report.failed == ("FIN-09",), str(report)
     assert "budget-moves" in str(report).split("FAIL ", 1)[1].split(":", 1)[0]
+
+
+# -- a firm in another currency: every edge steps by its minor unit ------------------------------
+
+UNITS = {"JPY": Decimal(1), "KWD": Decimal("0.001")}
+"""A currency without decimals (yen) and one with three (dinars, fils), by minor unit."""
+
+
+def assert_caught(report: conformance.Report, control: str) -> None:
+    """Only ``control`` fails, on a violation of the rule (not on an example the kit cannot build)."""
+    assert report.failed == (control,), str(report)
+    errors = [result.error for result in report.results if not result.passed]
+    assert all(isinstance(error, conformance.Violation) for error in errors), str(report)
+
+
+@pytest.mark.parametrize("currency", sorted(UNITS))
+def test_the_finance_plugin_keeps_every_property_in_another_currency(
+    currency: str, make_policy: Callable[..., Policy]
+) -> None:
+    firm = make_policy(currency=currency)
+    assert firm.currency == currency
+    report = run([plugin], firm)
+    assert report.ok, str(report)
+    assert len(report.results) == len(PROPERTIES)
+
+
+@pytest.mark.parametrize(
+    ("currency", "control"),
+    [
+        (currency, control)
+        for currency in sorted(UNITS)
+        for control in sorted(BROKEN)
+        # In yen no difference lies under one unit: rounding those away changes nothing.
+        if (currency, control) != ("JPY", "FIN-04")
+    ],
+)
+def test_a_broken_copy_is_caught_in_another_currency(
+    currency: str, control: str, make_policy: Callable[..., Policy]
+) -> None:
+    report = run([variant(control, **BROKEN[control])], make_policy(currency=currency), [control])
+    assert_caught(report, control)
+
+
+def tolerates_the_limit(tolerance: Decimal) -> Callable[[CreditCharge, Policy], list[Finding]]:
+    """FIN-03: the credit limit compared with a ``tolerance``: a charge that far past it passes."""
+
+    def check(check: CreditCharge, policy: Policy) -> list[Finding]:
+        limit = check.position.limit
+        if limit is not None:
+            lax = Money(limit.amount + tolerance, limit.currency)
+            check = attrs.evolve(check, position=attrs.evolve(check.position, limit=lax))
+        return list(credit.check_credit(check, policy))
+
+    return check
+
+
+@pytest.mark.parametrize("currency", sorted(UNITS))
+def test_a_copy_off_by_one_minor_unit_is_caught(
+    currency: str, make_policy: Callable[..., Policy]
+) -> None:
+    """One yen, one fils past the limit is past it: the edges step by the currency's unit (a
+    step of 0.01 misses a fils and rounds to no step at all in yen)."""
+    broken = variant(currency, agency_check_credit_charge=tolerates_the_limit(UNITS[currency]))
+    report = run([broken], make_policy(currency=currency), ["FIN-03"])
+    assert_caught(report, "FIN-03")
+
+
+def rounds_the_standard(check: ExpenseClaim, policy: Policy) -> Iterable[Finding]:
+    """FIN-07: the standard rounded to the currency's unit first, so a yen past 999.5 is within."""
+    category = policy.section(SECTION, FinancePolicy).categories.get(check.category)
+    if category is None or category.limit is None:
+        return claims.check_claim(check, policy)
+    rounded = Money(category.limit, check.amount.currency).amount
+    return [
+        f
+        for f in claims.check_claim(check, policy)
+        if not (f.control == "FIN-07" and check.amount.amount <= rounded)
+    ]
+
+
+def test_a_standard_between_two_yen_is_probed_on_both_sides(
+    make_policy: Callable[..., Policy],
+) -> None:
+    firm = make_policy('\n[plugins.finance.categories."差旅费"]\nlimit = "999.5"\n', currency="JPY")
+    assert run([plugin], firm, ["FIN-07"]).ok
+    broken = variant("FIN-07", agency_check_expense_claim=rounds_the_standard)
+    assert_caught(run([broken], firm, ["FIN-07"]), "FIN-07")

@@ -3,16 +3,17 @@
 Every oracle computes its answer from the plugin's own policy section (``[plugins.finance]``,
 the shipped defaults when a replacement has none) and the core policy (currency, clock, roles),
 never by calling the plugin's functions: which control must deny, which needs approval, which
-reports. The examples reach the edges of each rule: amounts on every limit and one fen either
-side, mixed currencies, instants around the turn of a fiscal year written in far offsets,
-delegated approval steps, Chinese ids and blank (full-width space) explanations.
+reports. The examples reach the edges of each rule: amounts on every limit and one minor unit of
+the policy's currency either side (a fen in yuan, a yen, a fils in dinars), mixed currencies,
+instants around the turn of a fiscal year written in far offsets, delegated approval steps,
+Chinese ids and blank (full-width space) explanations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import attrs
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from agency_core import Money
 from agency_core.decision import Decision, Outcome, Severity
 from agency_core.entities import ApprovalRequest, Employee, StepAction, Verdict
+from agency_core.entities.money import CURRENCIES
 from agency_core.errors import PluginError
 from agency_core.testing import strategies as S
 from agency_core.testing.conformance import Property, Subject, Violation
@@ -45,7 +47,6 @@ from agency_finance.policy import SECTION, FinancePolicy
 
 __all__ = ["PROPERTIES"]
 
-FEN = Decimal("0.01")
 OTHER = "USD"
 """A currency other than the policy's (the policy's is CNY unless a firm says otherwise)."""
 BLANKS = ("", " ", "\u3000", "\t\n")
@@ -59,6 +60,26 @@ def _spec(subject: Subject) -> FinancePolicy:
         return subject.engine.policy.section(SECTION, FinancePolicy)
     except PluginError:  # a replacement without the section: the shipped defaults
         return FinancePolicy()
+
+
+def _places(subject: Subject) -> int:
+    """Digits after the point of the policy's currency (2 for CNY, 0 for JPY, 3 for KWD)."""
+    return CURRENCIES[subject.policy.currency]
+
+
+def _unit(subject: Subject) -> Decimal:
+    """The policy currency's minor unit, the step of every edge (0.01 yuan, 1 yen, 0.001 dinar)."""
+    return _unit_of(subject.policy.currency)
+
+
+def _unit_of(currency: str) -> Decimal:
+    """The minor unit of ``currency``."""
+    return Decimal(1).scaleb(-CURRENCIES[currency])
+
+
+def _amount(subject: Subject, value: str) -> Decimal:
+    """``value`` as an amount of the policy's currency, rounded to its minor unit as Money does."""
+    return Money(value, subject.policy.currency).amount
 
 
 def _other(subject: Subject) -> str:
@@ -98,9 +119,11 @@ def _denied(control: str, example: object, decision: Decision, why: str) -> None
         )
 
 
-def _edges(*bounds: Decimal, low: Decimal = FEN) -> list[Decimal]:
-    """Each bound and one fen either side, none below ``low``."""
-    return sorted({b + d for b in bounds for d in (-FEN, Decimal(0), FEN) if b + d >= low})
+def _edges(unit: Decimal, *bounds: Decimal) -> list[Decimal]:
+    """Each bound and one minor unit ``unit`` either side, none below ``unit``; a bound between
+    two amounts of the currency gives the two amounts below it and the one above."""
+    floors = [b.quantize(unit, ROUND_FLOOR) for b in bounds]
+    return sorted({f + d for f in floors for d in (-unit, Decimal(0), unit) if f + d >= unit})
 
 
 # --- FIN-01: attachments cover the claim --------------------------------------------------------
@@ -108,16 +131,17 @@ def _edges(*bounds: Decimal, low: Decimal = FEN) -> list[Decimal]:
 
 @st.composite
 def _covered_claims(draw: st.DrawFn, subject: Subject) -> ExpenseClaim:
-    currency = subject.policy.currency
+    currency, unit, places = subject.policy.currency, _unit(subject), _places(subject)
     category = draw(st.sampled_from(sorted(_spec(subject).categories) or ["travel"]))
     amount = draw(
-        st.sampled_from([FEN, Decimal("800"), Decimal("10000")]) | st.decimals(FEN, 10**6, places=2)
+        st.sampled_from([unit, Decimal("800"), Decimal("10000")])
+        | st.decimals(unit, 10**6, places=places)
     )
-    delta = draw(st.sampled_from([-FEN, Decimal(0), FEN, Decimal(-1), Decimal(5)]))
+    delta = draw(st.sampled_from([-unit, Decimal(0), unit, Decimal(-1), Decimal(5)]))
     total = max(amount + delta, Decimal(0))
     parts = draw(st.integers(1, 3))
     cuts = sorted(
-        draw(st.lists(st.decimals(0, total, places=2), min_size=parts - 1, max_size=parts - 1))
+        draw(st.lists(st.decimals(0, total, places=places), min_size=parts - 1, max_size=parts - 1))
     )
     shares = [b - a for a, b in zip([Decimal(0), *cuts], [*cuts, total], strict=True)]
     numbers = [f"发票-{i}" if i % 2 else f"INV-{i}" for i in range(len(shares))]
@@ -152,12 +176,12 @@ def _covered_claims(draw: st.DrawFn, subject: Subject) -> ExpenseClaim:
 
 
 def _claim_cases(subject: Subject, _thorough: bool) -> Iterable[ExpenseClaim]:
-    """Covered exactly, short by a fen, an invoice attached twice to cover it, an invoice another
-    claim used, an attachment in another currency."""
+    """Covered exactly, short by a minor unit, an invoice attached twice to cover it, an invoice
+    another claim used, an attachment in another currency."""
     own = subject.policy.currency
 
     def claim(
-        amount: str, *parts: tuple[str, str, str], before: tuple[str, ...] = ()
+        amount: Decimal | str, *parts: tuple[str, Decimal | str, str], before: tuple[str, ...] = ()
     ) -> ExpenseClaim:
         attached = tuple(Attachment(AttachmentKind.INVOICE, n, Money(a, c)) for n, a, c in parts)
         return ExpenseClaim(
@@ -171,8 +195,9 @@ def _claim_cases(subject: Subject, _thorough: bool) -> Iterable[ExpenseClaim]:
             before,
         )
 
-    yield claim("800", ("发票-1", "500.25", own), ("INV-2", "299.75", own))
-    yield claim("800.01", ("发票-1", "800", own))
+    part = _amount(subject, "500.25")
+    yield claim("800", ("发票-1", part, own), ("INV-2", 800 - part, own))
+    yield claim(800 + _unit(subject), ("发票-1", "800", own))
     yield claim("800", ("发票-1", "400", own), ("发票-1", "400", own))
     yield claim("800", ("发票-1", "800", own), before=("invoice:发票-1",))
     yield claim("800", ("发票-1", "800", _other(subject)))
@@ -201,18 +226,17 @@ def _fin01(subject: Subject, claim: ExpenseClaim) -> None:
 
 @st.composite
 def _spends(draw: st.DrawFn, subject: Subject) -> BudgetSpend:
-    amount = draw(
-        st.sampled_from([Decimal(100000), Decimal("0.01")]) | st.decimals(0, 10**6, places=2)
-    )
+    unit, places = _unit(subject), _places(subject)
+    amount = draw(st.sampled_from([Decimal(100000), unit]) | st.decimals(0, 10**6, places=places))
     adjustments = draw(
-        st.sampled_from([Decimal(0), Decimal(20000)]) | st.decimals(0, 10**5, places=2)
+        st.sampled_from([Decimal(0), Decimal(20000)]) | st.decimals(0, 10**5, places=places)
     )
     spent = draw(
-        st.sampled_from([Decimal(0), amount, amount + adjustments + FEN])
-        | st.decimals(0, 2 * 10**5, places=2)
+        st.sampled_from([Decimal(0), amount, amount + adjustments + unit])
+        | st.decimals(0, 2 * 10**5, places=places)
     )
-    edges = _edges(amount + adjustments - spent, amount - spent) or [FEN]
-    money = draw(st.sampled_from(edges) | st.decimals(FEN, 3 * 10**5, places=2))
+    edges = _edges(unit, amount + adjustments - spent, amount - spent) or [unit]
+    money = draw(st.sampled_from(edges) | st.decimals(unit, 3 * 10**5, places=places))
     year = draw(st.integers(2024, 2027))
     start = _fiscal_start(subject, year)
     day = draw(st.sampled_from([start, start + timedelta(days=200)]))
@@ -257,19 +281,19 @@ def _spend(
 def _spend_cases(subject: Subject, _thorough: bool) -> Iterable[BudgetSpend]:
     """Each edge of what is left (with and without adjustments, half spent, spent past it) and
     a budget in another currency."""
-    amount = Decimal(100000)
+    amount, unit = Decimal(100000), _unit(subject)
     for adjustments in (Decimal(0), Decimal(20000)):
-        for spent in (Decimal(0), Decimal("50000.5"), amount + adjustments + FEN):
-            for money in _edges(amount + adjustments - spent, amount - spent) or [FEN]:
+        for spent in (Decimal(0), _amount(subject, "50000.5"), amount + adjustments + unit):
+            for money in _edges(unit, amount + adjustments - spent, amount - spent) or [unit]:
                 yield _spend(subject, money, amount, adjustments, spent)
-    yield _spend(subject, FEN, amount, Decimal(0), Decimal(0), currency=_other(subject))
+    yield _spend(subject, unit, amount, Decimal(0), Decimal(0), currency=_other(subject))
 
 
 def _year_cases(subject: Subject, _thorough: bool) -> Iterable[BudgetSpend]:
     """Spending one microsecond either side of the turn of the fiscal year, written in every
     offset, on the budgets of both years; spending a microsecond before the approval; and on a
     draft and a filed budget."""
-    zone = S.firm_zone(subject.policy)
+    zone, unit = S.firm_zone(subject.policy), _unit(subject)
     start = datetime.combine(_fiscal_start(subject, 2026), datetime.min.time(), zone)
     for at in (start - timedelta(microseconds=1), start):
         for offset in S.TIMEZONES:
@@ -277,7 +301,7 @@ def _year_cases(subject: Subject, _thorough: bool) -> Iterable[BudgetSpend]:
                 approved = start - timedelta(days=400)
                 yield _spend(
                     subject,
-                    FEN,
+                    unit,
                     Decimal(10**6),
                     Decimal(0),
                     Decimal(0),
@@ -287,7 +311,7 @@ def _year_cases(subject: Subject, _thorough: bool) -> Iterable[BudgetSpend]:
                 )
     yield _spend(
         subject,
-        FEN,
+        unit,
         Decimal(10**6),
         Decimal(0),
         Decimal(0),
@@ -295,7 +319,7 @@ def _year_cases(subject: Subject, _thorough: bool) -> Iterable[BudgetSpend]:
         approved_at=start + timedelta(days=1, microseconds=1),
     )
     for state in ("draft", "filed"):
-        yield _spend(subject, FEN, Decimal(10**6), Decimal(0), Decimal(0), state=state)
+        yield _spend(subject, unit, Decimal(10**6), Decimal(0), Decimal(0), state=state)
 
 
 def _fiscal_start(subject: Subject, year: int) -> date:
@@ -340,36 +364,38 @@ def _charge(
         Money(overdue, own),
         count,
     )
-    return CreditCharge(
-        "赊销-1", "客户-甲", Money(amount, currency or own), date(2024, 2, 29), position
-    )
+    kept = currency or own
+    money = Money(max(amount, _unit_of(kept)), kept)  # a fils is no amount in USD
+    return CreditCharge("赊销-1", "客户-甲", money, date(2024, 2, 29), position)
 
 
 def _charge_cases(subject: Subject, _thorough: bool) -> Iterable[CreditCharge]:
     """Every limit edge (owing nothing, owing part, owing the whole limit), with and without
     overdue receivables, a client without a limit, and a charge in another currency."""
-    for limit, outstanding in ((Decimal(50000), Decimal(0)), (Decimal(50000), Decimal("30000.5"))):
-        for amount in _edges(limit - outstanding):
+    unit, part = _unit(subject), _amount(subject, "30000.5")
+    for limit, outstanding in ((Decimal(50000), Decimal(0)), (Decimal(50000), part)):
+        for amount in _edges(unit, limit - outstanding):
             for count in (0, 1):
                 yield _charge(subject, limit, outstanding, amount, count)
-    yield _charge(subject, Decimal(50000), Decimal(50000), FEN, 0)
+    yield _charge(subject, Decimal(50000), Decimal(50000), unit, 0)
     for count in (0, 2):
-        yield _charge(subject, None, Decimal(0), FEN, count)
-    yield _charge(subject, Decimal(50000), Decimal(0), FEN, 0, _other(subject))
+        yield _charge(subject, None, Decimal(0), unit, count)
+    yield _charge(subject, Decimal(50000), Decimal(0), unit, 0, _other(subject))
 
 
 @st.composite
 def _charges(draw: st.DrawFn, subject: Subject) -> CreditCharge:
+    unit, places = _unit(subject), _places(subject)
     outstanding = draw(
-        st.sampled_from([Decimal(0), Decimal(30000)]) | st.decimals(0, 10**5, places=2)
+        st.sampled_from([Decimal(0), Decimal(30000)]) | st.decimals(0, 10**5, places=places)
     )
     limit = draw(
         st.none()
         | st.sampled_from([Decimal(50000), outstanding])
-        | st.decimals(0, 2 * 10**5, places=2)
+        | st.decimals(0, 2 * 10**5, places=places)
     )
-    edges = _edges(limit - outstanding) if limit is not None else []
-    amount = draw(st.sampled_from(edges or [FEN]) | st.decimals(FEN, 10**5, places=2))
+    edges = _edges(unit, limit - outstanding) if limit is not None else []
+    amount = draw(st.sampled_from(edges or [unit]) | st.decimals(unit, 10**5, places=places))
     count = draw(st.sampled_from([0, 0, 1, 3]))
     currency = draw(st.sampled_from([subject.policy.currency] * 5 + [_other(subject)]))
     return _charge(subject, limit, outstanding, amount, count, currency)
@@ -398,13 +424,14 @@ def _fin03(subject: Subject, charge: CreditCharge) -> None:
 def _reconciliations(kinds: Sequence[AccountKind]) -> Any:
     @st.composite
     def build(draw: st.DrawFn, subject: Subject) -> Reconciliation:
-        currency = subject.policy.currency
+        currency, unit, places = subject.policy.currency, _unit(subject), _places(subject)
         book = draw(
-            st.sampled_from([Decimal(0), Decimal("12345.67")]) | st.decimals(0, 10**6, places=2)
+            st.sampled_from([Decimal(0), _amount(subject, "12345.67")])
+            | st.decimals(0, 10**6, places=places)
         )
         delta = draw(
-            st.sampled_from([Decimal(0), Decimal(0), FEN, -FEN, Decimal("0.99"), Decimal(-1)])
-            | st.decimals(-100, 100, places=2)
+            st.sampled_from([Decimal(0), Decimal(0), unit, -unit, 1 - unit, Decimal(-1)])
+            | st.decimals(-100, 100, places=places)
         )
         actual = max(book + delta, Decimal(0))
         other = draw(st.sampled_from([currency] * 6 + [_other(subject)]))
@@ -428,12 +455,13 @@ def _reconciliations(kinds: Sequence[AccountKind]) -> Any:
 
 def _reconciliation_cases(kinds: Sequence[AccountKind]) -> Any:
     def cases(subject: Subject, _thorough: bool) -> Iterable[Reconciliation]:
-        """Every kind x a difference of nothing, a fen either way, 0.99 x a blank or a real
-        explanation x no keeper, the reconciler as keeper, someone else as keeper."""
-        own = subject.policy.currency
+        """Every kind x a difference of nothing, a minor unit either way, the most under one
+        major unit (0.99 yuan) x a blank or a real explanation x no keeper, the reconciler as
+        keeper, someone else as keeper."""
+        own, unit = subject.policy.currency, _unit(subject)
         book = Money("12345.67", own)
         for kind in kinds:
-            for delta in (Decimal(0), FEN, -FEN, Decimal("0.99")):
+            for delta in dict.fromkeys((Decimal(0), unit, -unit, 1 - unit)):
                 for explanation in (*BLANKS[:3], WORDS[1]):
                     for keeper in (None, "出纳-王", "出纳-赵"):
                         actual = Money(book.amount + delta, own)
@@ -505,18 +533,25 @@ def _stocktake(
 
 
 def _stocktake_cases(subject: Subject, _thorough: bool) -> Iterable[StocktakeDifference]:
+    unit = _unit(subject)
     for kind in DifferenceKind:
         for explanation in (*BLANKS, WORDS[0]):
-            for amount in (FEN, Decimal(5000), Decimal("5000.01")):
+            for amount in (unit, Decimal(5000), 5000 + unit):
                 yield _stocktake(kind, explanation, amount, subject.policy.currency)
 
 
 def _stocktakes(subject: Subject) -> st.SearchStrategy[StocktakeDifference]:
+    def build(
+        kind: DifferenceKind, explanation: str, amount: Decimal, currency: str
+    ) -> StocktakeDifference:
+        # At least a minor unit of the currency it is written in (a fils is no amount in USD).
+        return _stocktake(kind, explanation, max(amount, _unit_of(currency)), currency)
+
     return st.builds(
-        _stocktake,
+        build,
         st.sampled_from(DifferenceKind),
         st.sampled_from(BLANKS + WORDS) | st.text(min_size=1),
-        st.decimals(FEN, 10**6, places=2),
+        st.decimals(_unit(subject), 10**6, places=_places(subject)),
         st.sampled_from([subject.policy.currency, _other(subject)]),
     )
 
@@ -583,7 +618,7 @@ CASHIER = "出纳-王"
 
 def _payment_cases(subject: Subject, _thorough: bool) -> Iterable[Payment]:
     """A clean payment, then each flaw alone: a principal of a delegated step or an approver
-    pays, paid one microsecond early, each flaw of the route, paid twice, one fen off."""
+    pays, paid one microsecond early, each flaw of the route, paid twice, one minor unit off."""
     delegated = (None, "经理-甲")
     yield _payment(subject, delegated, CASHIER)
     yield _payment(subject, delegated, "经理-甲")
@@ -593,12 +628,13 @@ def _payment_cases(subject: Subject, _thorough: bool) -> Iterable[Payment]:
         yield _payment(subject, delegated, CASHIER, twist=twist)
     yield _payment(subject, delegated, CASHIER, paid=("付款-1",))
     yield _payment(subject, delegated, CASHIER, paid=("付款-0",))
-    for off in (FEN, -FEN):
+    for off in (_unit(subject), -_unit(subject)):
         yield _payment(subject, delegated, CASHIER, off=off)
 
 
 @st.composite
 def _payments(draw: st.DrawFn, subject: Subject) -> Payment:
+    unit, places = _unit(subject), _places(subject)
     steps = draw(st.integers(1, 3))
     principals = [draw(st.sampled_from([None, f"经理-{step}"])) for step in range(steps)]
     gaps = draw(
@@ -632,9 +668,9 @@ def _payments(draw: st.DrawFn, subject: Subject) -> Payment:
         ),
         twist=draw(st.sampled_from(["none", "none", "short", "rejected", "pending", "reordered"])),
         paid=draw(st.sampled_from([(), (), ("付款-1",), ("付款-0",)])),
-        off=draw(st.sampled_from([Decimal(0)] * 4 + [FEN, -FEN])),
+        off=draw(st.sampled_from([Decimal(0)] * 4 + [unit, -unit])),
         amount=draw(
-            st.sampled_from([Decimal("0.02"), Decimal(5000)]) | st.decimals("0.02", 10**6, places=2)
+            st.sampled_from([2 * unit, Decimal(5000)]) | st.decimals(2 * unit, 10**6, places=places)
         ),
         submitted=draw(S.aware_datetimes(date(2024, 2, 28), date(2026, 12, 31))),
         gaps=gaps,
@@ -693,11 +729,11 @@ def _scope_cases(subject: Subject, _thorough: bool) -> Iterable[ExpenseClaim]:
     spec = _spec(subject)
     for name, category in sorted(spec.categories.items()):
         limits = [category.limit] if category.limit is not None else [Decimal(1000)]
-        for amount in _edges(*limits):
+        for amount in _edges(_unit(subject), *limits):
             yield _claim(subject, name, amount, currency)
         yield _claim(subject, name, limits[0], _other(subject))
     for unlisted in ("高尔夫", "golf"):
-        yield _claim(subject, unlisted, FEN, currency)
+        yield _claim(subject, unlisted, _unit(subject), currency)
 
 
 def _scope_claims(subject: Subject) -> st.SearchStrategy[ExpenseClaim]:
@@ -705,7 +741,7 @@ def _scope_claims(subject: Subject) -> st.SearchStrategy[ExpenseClaim]:
     return st.builds(
         lambda name, amount: _claim(subject, name, amount, subject.policy.currency),
         st.sampled_from(names),
-        st.decimals(FEN, 2 * 10**4, places=2),
+        st.decimals(_unit(subject), 2 * 10**4, places=_places(subject)),
     )
 
 
@@ -768,7 +804,7 @@ def _year_edge_spends(draw: st.DrawFn, subject: Subject) -> BudgetSpend:
         Money(0, currency),
         Money(0, currency),
     )
-    return BudgetSpend("支出-9", position, Money(FEN, currency), "员工甲", at)
+    return BudgetSpend("支出-9", position, Money(_unit(subject), currency), "员工甲", at)
 
 
 def _fin09_spend(subject: Subject, spend: BudgetSpend) -> None:
