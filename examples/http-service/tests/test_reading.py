@@ -3,15 +3,20 @@ current borrowers, and destroying records for the head of archives (RET-04)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from agency_http.app import may_read_approval
 from agency_http.cli import put_staff
 from agency_http.loadtest import claim
 from agency_http.tokens import issue
 from starlette.testclient import TestClient
 
-from agency_core.entities import Employee
+from agency_core.codec import request_from_json
+from agency_core.engine import Engine
+from agency_core.entities import Employee, StepAction
+from agency_core.store import Status, Submission
 
 from .conftest import Prepared, row_counts
 from .test_destruction import _destroyed, _listing, _old_voucher, _sign_all
@@ -68,6 +73,8 @@ def test_an_approval_request_is_read_by_those_it_concerns(
         assert refused.json() == APPROVAL_REFUSED
     other_head = _token(prepared, Employee("qin", "finance", {"dept_head"}, "秦主管"))
     assert _read(client, other_head) == 403  # dept_head, but the step is the business's
+    director = _token(prepared, Employee("he", "business", {"branch_director"}, "何主任"))
+    assert _read(client, director) == 200  # inherits dept_head, in the business department
     taken = client.post(
         "/approvals/C-1/steps/0",
         json={"verdict": "approve"},
@@ -170,3 +177,24 @@ def test_the_document_says_who_may_read(client: TestClient) -> None:
     assert record.startswith("The roles archives_head, legal_reviewer and the oversight roles")
     for description in (approval, record):
         assert "refused with 403, whether it exists or not" in description
+
+
+def test_the_principal_of_a_delegate_who_took_a_step_may_read() -> None:
+    """APR-06: a step taken by a delegate in zhang's name concerns zhang too."""
+    engine = Engine()
+    request = request_from_json(claim("C-9", "12000", "chen"), engine)
+    route = engine.decide(request).route
+    at = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    taken = StepAction(0, "zhao", "approve", at, on_behalf_of="zhang")
+    sub = Submission(request, route, Status.PENDING, 1, (taken,), at, "v", "0" * 64)
+    policy = engine.policy
+
+    def reads(who: str, roles: set[str]) -> bool:
+        return may_read_approval(policy, Employee(who, "business", roles), sub)
+
+    assert reads("zhang", {"dept_head"})  # the principal
+    assert reads("zhao", set())  # the delegate, the actor
+    assert not reads("zhang2", {"dept_head"})  # step 0 is taken; step 1 is finance_reviewer's
+    assert reads("zhou", {"finance_reviewer"})  # the next step's role
+    assert not may_read_approval(policy, Employee("chen", "business", ()), None)
+    assert may_read_approval(policy, Employee("wu", "audit", {"auditor"}), None)
