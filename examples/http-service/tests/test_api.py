@@ -151,7 +151,7 @@ def test_an_approval_taken_step_by_step_by_the_callers(
         headers={**prepared.auth("li"), "Idempotency-Key": "k2"},
     )
     assert again.status_code == 200  # the same key: the recorded action, no second one
-    state = client.get("/approvals/C-1", headers=prepared.auth("sun")).json()
+    state = client.get("/approvals/C-1", headers=prepared.auth("chen")).json()  # the requester
     assert state["status"] == "approved"
     assert [(a["step"], a["actor"]) for a in state["history"]] == [
         (0, "zhang"),

@@ -126,7 +126,7 @@ def test_unknown_paths_methods_and_missing_keys(client: TestClient, prepared: Pr
         "/duties", json={"subject": "S", "duty": "pay"}, headers=prepared.auth("li")
     )
     assert typed_errors(no_key) == ["an Idempotency-Key header is needed @ $"]
-    assert client.get("/approvals/NOPE", headers=prepared.auth("chen")).status_code == 404
+    assert client.get("/approvals/NOPE", headers=prepared.auth("wu")).status_code == 404
 
 
 # -- the fuzz --------------------------------------------------------------------------------------

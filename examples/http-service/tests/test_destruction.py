@@ -86,7 +86,7 @@ def test_a_clerk_forging_the_signatures_is_refused_and_nothing_is_stored(
     assert refused.status_code == 403, refused.text
     assert refused.json()["errors"][0].endswith("@ $.supervisors[0].employee")
     assert row_counts(prepared.url) == before
-    executed = client.post("/destruction-lists/XL-1/execute", headers=clerk)
+    executed = client.post("/destruction-lists/XL-1/execute", headers=prepared.auth("sun"))
     assert executed.status_code == 404, executed.text
     assert _destroyed(prepared.url, number) is None
 
@@ -111,12 +111,13 @@ def test_each_signs_as_themselves_and_the_list_then_executes(
     number = _old_voucher(client, prepared)
     proposed = client.post("/destruction-lists", json=_listing(number), headers=clerk)
     assert proposed.status_code == 201, proposed.text
-    early = client.post("/destruction-lists/XL-1/execute", headers=clerk)
+    keeper = prepared.auth("sun")  # the head of archives executes (RET-04)
+    early = client.post("/destruction-lists/XL-1/execute", headers=keeper)
     assert early.status_code == 403, early.text  # RET-04: nobody signed yet
     denied = [f for f in early.json()["decision"]["findings"] if f["severity"] == "deny"]
     assert {f["control"] for f in denied} == {"RET-04"}
     _sign_all(client, prepared)
-    executed = client.post("/destruction-lists/XL-1/execute", headers=clerk)
+    executed = client.post("/destruction-lists/XL-1/execute", headers=keeper)
     assert executed.status_code == 200, executed.text
     assert executed.json()["outcome"] == "allow"
     assert _destroyed(prepared.url, number) is not None
@@ -172,7 +173,7 @@ def test_an_executed_or_unknown_list_takes_no_signature(
     client.post("/destruction-lists", json=_listing(number), headers=prepared.auth("chen"))
     _sign_all(client, prepared)
     assert (
-        client.post("/destruction-lists/XL-1/execute", headers=prepared.auth("chen")).status_code
+        client.post("/destruction-lists/XL-1/execute", headers=prepared.auth("sun")).status_code
         == 200
     )
     before = row_counts(prepared.url)

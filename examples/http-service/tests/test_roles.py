@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 from agency_http import app as service_module
-from agency_http.app import HOLD_PLACERS, HOLD_RELEASERS, OPERATIONS, OVERSIGHT, create_app
+from agency_http.app import (
+    DESTROYERS,
+    HOLD_PLACERS,
+    HOLD_RELEASERS,
+    OPERATIONS,
+    OVERSIGHT,
+    create_app,
+)
 from agency_http.cli import put_staff
 from agency_http.loadtest import claim
 from agency_http.tokens import issue
@@ -24,8 +31,9 @@ OVERSEEN = (("POST", "/log/verify"), ("POST", "/log/checkpoint"), ("GET", "/audi
 HOLDS = {
     ("POST", "/records/{number}/holds"): HOLD_PLACERS,
     ("POST", "/holds/{hold}/release"): HOLD_RELEASERS,
+    ("POST", "/destruction-lists/{id}/execute"): DESTROYERS,
 }
-"""Holding a record (RET-03) and lifting the hold."""
+"""Holding a record (RET-03), lifting the hold, destroying records (RET-04)."""
 WORK = ("run_audit", "verify_log", "take_checkpoint")
 """What the oversight endpoints do, watched: a refused call must do none of it."""
 
@@ -36,6 +44,7 @@ def test_the_oversight_endpoints_are_for_the_oversight_roles() -> None:
     assert frozenset({"auditor"}) == OVERSIGHT  # the default policy's oversight role
     assert frozenset({"legal_reviewer", "archives_head"}) == HOLD_PLACERS
     assert frozenset({"legal_reviewer"}) == HOLD_RELEASERS  # not who approves destruction
+    assert frozenset({"archives_head"}) == DESTROYERS  # the records' keeper (RET-04)
 
 
 def _watched(ran: list[str], name: str, work: Callable[..., Any]) -> Callable[..., Any]:
@@ -180,5 +189,5 @@ def test_a_clerk_neither_holds_a_record_nor_lifts_a_hold(
     assert row_counts(prepared.url) == before
     lifted = client.post("/holds/LH-ma/release", json=release, headers=prepared.auth("ma"))
     assert lifted.status_code == 200, lifted.text
-    held = client.get(f"/records/{number}", headers=prepared.auth("chen")).json()["holds"]
+    held = client.get(f"/records/{number}", headers=prepared.auth("sun")).json()["holds"]
     assert {h["id"]: h["released_on"] for h in held} == {"LH-sun": None, "LH-ma": "2026-02-01"}

@@ -66,7 +66,7 @@ def test_concurrent_approvers_of_one_step_over_http(
     statuses = sorted(status for status, _body, _s in answers)
     assert statuses.count(200) == 1, answers
     assert set(statuses) <= {200, 403, 409}
-    state = client.call("sun", "GET", "/approvals/R-1")[1]
+    state = client.call("chen", "GET", "/approvals/R-1")[1]  # the requester
     assert [a["step"] for a in state["history"]] == [0]
     winner = next(body["actor"] for status, body, _s in answers if status == 200)
     assert state["history"][0]["actor"] == winner != "chen"

@@ -7,9 +7,10 @@ serve one PostgreSQL. ``create_app()`` reads its settings from the environment (
 
 Errors are the CLI's JSON errors, ``{"errors": ["... @ $.path", ...]}``, with a status that says
 whose fault it is: 400 bad input, 401 no valid token, 403 refused (the engine's ``decision``
-beside the errors, a body naming someone other than the caller, or a caller without the
-operation's role), 404 not found, 409 a state or a concurrent change that forbids it, 413 too
-large, 503 the database failed.
+beside the errors, a body naming someone other than the caller, a caller without the
+operation's role, or one who may not read the request or record asked for, whether it exists
+or not), 404 not found (to a caller who may know), 409 a state or a concurrent change that
+forbids it, 413 too large, 503 the database failed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 from starlette.applications import Starlette
@@ -34,8 +35,16 @@ from starlette.routing import Route
 from agency_core.codec import parse_json, request_from_json, request_to_json
 from agency_core.convert import converter
 from agency_core.engine import Engine
-from agency_core.entities import ApprovalRequest, DestructionList, Employee, Signature
+from agency_core.entities import (
+    ApprovalRequest,
+    DestructionList,
+    Employee,
+    Record,
+    Scope,
+    Signature,
+)
 from agency_core.errors import AgencyError, InvalidInput, NotFound, StateError
+from agency_core.policy import Policy
 from agency_core.store import Capacity, DecisionLog, Store, Submission
 from agency_core.store.audit import DEFAULT_STEP_DEADLINE, all_sweeps, run_audit
 from agency_core.store.checkpoint import Checkpoint, load_key
@@ -47,10 +56,12 @@ from agency_http.openapi import Operation, openapi_document
 from agency_http.tokens import TokenBook
 
 __all__ = [
+    "DESTROYERS",
     "HOLD_PLACERS",
     "HOLD_RELEASERS",
     "OPERATIONS",
     "OVERSIGHT",
+    "RECORD_READERS",
     "ApiError",
     "Config",
     "Service",
@@ -58,6 +69,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("agency_http")
+_T = TypeVar("_T")
 
 MAX_BODY: Final = 1 << 20
 """Bytes a request body may hold (1 MiB); more is refused with 413 before it is parsed."""
@@ -77,6 +89,12 @@ HOLD_RELEASERS: Final = frozenset({"legal_reviewer"})
 """Roles that may release a hold: the legal department only. Lifting a hold opens the record to
 destruction, and the head of archives approves destruction lists (RET-04): the one who approves
 destroying a record should not also lift what stops it."""
+RECORD_READERS: Final = frozenset({"archives_head", "legal_reviewer"}) | OVERSIGHT
+"""Roles that may read any record with its holds (reasons, matters) and loans (borrowers): the
+keeper of the records, the legal department and the oversight roles. A borrower reads the
+record of their own current loan (:func:`may_read_record`); nobody else reads a record."""
+DESTROYERS: Final = frozenset({"archives_head"})
+"""Roles that may execute a signed destruction list: the keeper of the records (RET-04)."""
 
 
 class ApiError(Exception):
@@ -169,6 +187,14 @@ def _claim(body: Any, field: str, caller: str) -> Any:
     return body
 
 
+def _staff(tx: Transaction, caller: str) -> Employee:
+    """The caller as a stored employee; 403 for a token whose employee is not in the staff."""
+    try:
+        return tx.employees.get(caller)
+    except NotFound:
+        raise ApiError(403, f"{caller} is not in the firm's staff: refused") from None
+
+
 def _key(call: Call) -> str:
     if not call.key:
         raise ApiError(400, "an Idempotency-Key header is needed @ $")
@@ -211,9 +237,54 @@ def submit(service: Service, call: Call) -> tuple[int, Any]:
     return 201, _submission(sub)
 
 
+def may_read_approval(policy: Policy, reader: Employee, sub: Submission | None) -> bool:
+    """Whether ``reader`` may read ``sub`` (None: no such request; only oversight may know that).
+
+    The readers of a request: its requester, anyone who took a step of it (as actor or as the
+    principal), whoever may take its next pending step (the step's role by the policy's
+    inheritance, and for a department-scoped step the request's department), and the roles of
+    :data:`OVERSIGHT`.
+    """
+    if policy.effective_roles(reader.roles) & OVERSIGHT:
+        return True
+    if sub is None:
+        return False
+    me = reader.id
+    if sub.request.requester == me or any(me in (a.actor, a.on_behalf_of) for a in sub.history):
+        return True
+    if sub.next_step is None:
+        return False
+    step = sub.route.steps[sub.next_step]
+    in_scope = step.scope is not Scope.DEPARTMENT or reader.department == sub.request.department
+    return in_scope and policy.holds(reader.roles, step.role)
+
+
+def _found(read: Callable[[], _T]) -> _T | None:
+    """What ``read`` returns; None when it is not found (said only to a caller who may know)."""
+    try:
+        return read()
+    except NotFound:
+        return None
+
+
 def get_approval(service: Service, call: Call) -> tuple[int, Any]:
-    """A submitted request with its route, status and history."""
-    return 200, _submission(service.work(lambda tx: tx.approvals.get(call.params["id"])))
+    """A submitted request with its route, status and history, for those who may read it."""
+    request_id, policy = call.params["id"], service.engine.policy
+
+    def unit(tx: Transaction) -> Submission:
+        reader = _staff(tx, call.caller)
+        sub = _found(lambda: tx.approvals.get(request_id))
+        if not may_read_approval(policy, reader, sub):
+            raise ApiError(
+                403,
+                "GET /approvals/{id} is for the request's requester, its approvers, the holders "
+                "of its next step's role and the oversight roles: refused",
+            )
+        if sub is None:
+            raise NotFound(f"no approval request {request_id!r}")
+        return sub
+
+    return 200, _submission(service.work(unit))
 
 
 def decide_step(service: Service, call: Call) -> tuple[int, Any]:
@@ -268,9 +339,34 @@ def register(service: Service, call: Call) -> tuple[int, Any]:
     return 201, service.work(unit)
 
 
+def may_read_record(policy: Policy, reader: Employee, record: Record | None) -> bool:
+    """Whether ``reader`` may read ``record`` (None: no such record; only its readers by role
+    may know that): a holder of a role of :data:`RECORD_READERS`, or the borrower of a loan of
+    it not yet returned."""
+    if policy.effective_roles(reader.roles) & RECORD_READERS:
+        return True
+    loans = record.loans if record is not None else ()
+    return any(loan.borrower == reader.id and loan.returned_on is None for loan in loans)
+
+
 def get_record(service: Service, call: Call) -> tuple[int, Any]:
-    """A registered record with its holds, loans, backups and disposal date."""
-    return 200, service.work(lambda tx: _record(tx, call.params["number"]))
+    """A registered record with its holds, loans, backups and disposal date, for its readers."""
+    number, policy = call.params["number"], service.engine.policy
+
+    def unit(tx: Transaction) -> dict[str, Any]:
+        reader = _staff(tx, call.caller)
+        record = _found(lambda: tx.records.get(number))
+        if not may_read_record(policy, reader, record):
+            raise ApiError(
+                403,
+                "GET /records/{number} is for the roles archives_head, legal_reviewer, the "
+                "oversight roles and the borrower of a current loan of the record: refused",
+            )
+        if record is None:
+            raise NotFound(f"no record {number!r}")
+        return _record(tx, number)
+
+    return 200, service.work(unit)
 
 
 def place_hold(service: Service, call: Call) -> tuple[int, Any]:
@@ -347,20 +443,13 @@ def propose_destruction(service: Service, call: Call) -> tuple[int, Any]:
     return 201, converter.unstructure(listing)
 
 
-def _signer(tx: Transaction, caller: str) -> Employee:
-    try:
-        return tx.employees.get(caller)
-    except NotFound:
-        raise ApiError(403, f"{caller} is not in the firm's staff: refused") from None
-
-
 def approve_destruction(service: Service, call: Call) -> tuple[int, Any]:
     """Approve a proposed destruction list as the caller (RET-04)."""
     b.structure(call.body if call.body is not None else {}, b.SignBody)
     list_id, policy = call.params["id"], service.engine.policy
 
     def unit(tx: Transaction) -> Any:
-        signer = _signer(tx, call.caller)
+        signer = _staff(tx, call.caller)
         held = policy.effective_roles(signer.roles)
         role = next((r for r in policy.destruction.approver_roles if r in held), "")
         signature = Signature(call.caller, role, signer.department)
@@ -378,7 +467,7 @@ def supervise_destruction(service: Service, call: Call) -> tuple[int, Any]:
     list_id = call.params["id"]
 
     def unit(tx: Transaction) -> Any:
-        signer = _signer(tx, call.caller)
+        signer = _staff(tx, call.caller)
         signature = Signature(
             call.caller,
             department=signer.department,
@@ -438,6 +527,16 @@ def audit(service: Service, call: Call) -> tuple[int, Any]:
     }
 
 
+_READ_APPROVAL: Final = (
+    "Its requester, anyone who took a step of it (actor or principal), whoever may take its next"
+    " pending step (the step's role, for a department step in the request's department) and the"
+    " oversight roles may read it; anyone else is refused with 403, whether it exists or not."
+)
+_READ_RECORD: Final = (
+    "The roles archives_head, legal_reviewer and the oversight roles, and the borrower of a loan"
+    " of it not yet returned, may read it; anyone else is refused with 403, whether it exists"
+    " or not."
+)
 REQUEST: Final = "#/components/schemas/Request"
 DECISION: Final = "#/components/schemas/Decision"
 
@@ -446,12 +545,12 @@ OPERATIONS: Final = (
         {"$ref": REQUEST}, {"type": "array", "items": {"$ref": REQUEST}}]}, answer=DECISION),
     Operation("POST", "/approvals", submit, body={"$ref": "#/components/schemas/ApprovalBody"},
               idempotent=True, status=201),
-    Operation("GET", "/approvals/{id}", get_approval),
+    Operation("GET", "/approvals/{id}", get_approval, who=_READ_APPROVAL),
     Operation("POST", "/approvals/{id}/steps/{step:int}", decide_step, body=b.StepBody,
               idempotent=True),
     Operation("POST", "/duties", perform_duty, body=b.DutyBody, idempotent=True, status=201),
     Operation("POST", "/records", register, body=b.RegisterBody, status=201),
-    Operation("GET", "/records/{number}", get_record),
+    Operation("GET", "/records/{number}", get_record, who=_READ_RECORD),
     Operation("POST", "/records/{number}/holds", place_hold, body=b.HoldBody, status=201,
               roles=HOLD_PLACERS),
     Operation("POST", "/holds/{hold}/release", release_hold, body=b.WhenBody,
@@ -465,7 +564,8 @@ OPERATIONS: Final = (
               optional_body=True, status=201),
     Operation("POST", "/destruction-lists/{id}/supervision", supervise_destruction,
               body=b.SupervisionBody, status=201),
-    Operation("POST", "/destruction-lists/{id}/execute", execute_destruction, answer=DECISION),
+    Operation("POST", "/destruction-lists/{id}/execute", execute_destruction, answer=DECISION,
+              roles=DESTROYERS),
     Operation("POST", "/log/verify", log_verify, body=b.VerifyBody, optional_body=True,
               roles=OVERSIGHT),
     Operation("POST", "/log/checkpoint", log_checkpoint, roles=OVERSIGHT),

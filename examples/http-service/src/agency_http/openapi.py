@@ -46,6 +46,9 @@ class Operation:
     roles: frozenset[str] = frozenset()
     """Who may call it: an employee holding one of these roles, directly or by inheritance
     (others are refused with 403); empty: any authenticated employee."""
+    who: str = ""
+    """Who may call it, in words, when its handler decides per call (who may read this
+    request, this record); the document's description says it."""
 
     @property
     def body_schema(self) -> dict[str, Any] | None:
@@ -115,6 +118,8 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
 
 
 def _who(operation: Operation) -> str:
+    if operation.who:
+        return operation.who
     if not operation.roles:
         return "Any authenticated employee may call it."
     return (
