@@ -91,6 +91,16 @@ _ROUTE_CACHE: Final = 4096
 """How many distinct routes' decisions an engine keeps."""
 
 
+_Form = tuple[Callable[..., Any], tuple[str, ...]]
+"""A batch form of a hook: the function and the argument names it takes."""
+
+
+def _call(form: _Form, kwargs: dict[str, Any]) -> Any:
+    """Call a batch form with the arguments it takes, as the hook loop calls single forms."""
+    function, argnames = form
+    return function(**{name: kwargs[name] for name in argnames})
+
+
 def _foreign(plugin: str, action: str, other: str) -> Finding:
     """The ENG-01 deny for a lookup that answered a route for another action."""
     facts = {"plugin": plugin, "action": action, "other": other}
@@ -179,9 +189,7 @@ class Engine:
             self._deciders.setdefault(kind.request, partial(self._check, kind))
         self._kind_of = {reg.item.request: name for name, reg in self.kinds.items()}
 
-    def _batch_forms(
-        self, batch: str, single: str
-    ) -> dict[str, tuple[Callable[..., Any], tuple[str, ...]]]:
+    def _batch_forms(self, batch: str, single: str) -> dict[str, _Form]:
         """The implementations of hook ``batch`` by plugin; each plugin must implement
         ``single`` too, since the batch form may only answer what the single form does."""
         forms = {plugin: (function, names) for plugin, function, names in self._impls[batch]}
@@ -437,7 +445,7 @@ class Engine:
         found: dict[int, list[Finding]] = {}  # only rows with findings: most rows have none
         checks: list[StepCheck | None] = []
         for impl in self._impls["agency_check_step"]:
-            answered = self._batch_answer(impl[0], steps, routed)
+            answered = self._batch_findings(impl[0], steps, routed)
             if answered is None:
                 if not checks:
                     checks = [self._step_check(steps, row, routed, requests) for row in range(rows)]
@@ -486,7 +494,7 @@ class Engine:
             if not waiting:
                 break
             plugin = impl[0]
-            answers = self._batch_answers(self._batch_routes, plugin, steps, len(steps))
+            answers = self._batch_routes_of(plugin, steps)
             still = []
             for row in waiting:
                 if answers is not None:
@@ -507,26 +515,20 @@ class Engine:
             waiting = still
         return routes, failures
 
-    def _batch_answers(
-        self,
-        forms: dict[str, tuple[Callable[..., Any], tuple[str, ...]]],
-        plugin: str,
-        steps: StepBatch,
-        rows: int,
-    ) -> tuple[Route | None, ...] | None:
+    def _batch_routes_of(self, plugin: str, steps: StepBatch) -> tuple[Route | None, ...] | None:
         """A lookup's batch answer, one route or None per row; None when the plugin has no batch
         form or its answer failed (then it is asked row by row)."""
-        form = forms.get(plugin)
+        form = self._batch_routes.get(plugin)
         if form is None:
             return None
-        function, argnames = form
-        kwargs = {"steps": steps, "policy": self.policy}
         try:
-            result = function(**{name: kwargs[name] for name in argnames})
-            answers = (None,) * rows if result is None else tuple(result)
+            result = _call(form, {"steps": steps, "policy": self.policy})
+            answers = (None,) * len(steps) if result is None else tuple(result)
         except Exception:
             return None
-        if len(answers) != rows or not all(a is None or isinstance(a, Route) for a in answers):
+        if len(answers) != len(steps) or not all(
+            a is None or isinstance(a, Route) for a in answers
+        ):
             return None
         return answers
 
@@ -540,7 +542,7 @@ class Engine:
         route = routes[row]
         return steps.check(row, route, requests[row]) if route is not None else None
 
-    def _batch_answer(
+    def _batch_findings(
         self, plugin: str, steps: StepBatch, routes: tuple[Route | None, ...]
     ) -> list[tuple[int, Finding]] | None:
         """The plugin's ``agency_check_steps`` findings, checked; None when it has no batch form
@@ -548,10 +550,8 @@ class Engine:
         form = self._batch_steps.get(plugin)
         if form is None:
             return None
-        function, argnames = form
-        kwargs = {"steps": steps, "routes": routes, "policy": self.policy}
         try:
-            result = function(**{name: kwargs[name] for name in argnames})
+            result = _call(form, {"steps": steps, "routes": routes, "policy": self.policy})
             answered = []
             for row, finding in result or ():
                 if type(row) is not int or not 0 <= row < len(routes) or routes[row] is None:
