@@ -157,7 +157,7 @@ def agency_check_step(check: StepCheck, policy: Policy) -> list[Finding]:
     steps = check.route.steps
     index = check.action.step
     if index >= len(steps):
-        return [Finding("APR-07", DENY, NO_STEP, {"steps": len(steps), "step": index}, PLUGIN)]
+        return [_no_step(len(steps), index)]
     findings = []
     order = _order(check)
     if order is not None:
@@ -188,8 +188,7 @@ def agency_check_steps(
             continue
         index = len(steps.approved[row])
         if index >= len(route.steps):
-            facts = {"steps": len(route.steps), "step": index}
-            findings.append((row, Finding("APR-07", DENY, NO_STEP, facts, PLUGIN)))
+            findings.append((row, _no_step(len(route.steps), index)))
             continue
         refused = _authority_of(
             policy,
@@ -203,6 +202,11 @@ def agency_check_steps(
         if refused is not None:
             findings.append((row, refused))
     return findings
+
+
+def _no_step(steps: int, index: int) -> Finding:
+    """APR-07: a step past the route's end."""
+    return Finding("APR-07", DENY, NO_STEP, {"steps": steps, "step": index}, PLUGIN)
 
 
 def _order(check: StepCheck) -> Finding | None:
