@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import chain
 from operator import attrgetter
 from typing import Any, Final
@@ -28,7 +28,7 @@ import attrs
 from agency_core.decision import Route
 from agency_core.entities import ApprovalRequest, Employee, Money, StepAction, Verdict
 from agency_core.entities import _fields as _f
-from agency_core.entities.money import CURRENCIES, MAX_DIGITS, amount_of
+from agency_core.entities.money import CURRENCIES, MAX_DIGITS, amount_of, rounded_all
 from agency_core.errors import InvalidInput
 from agency_core.requests import StepCheck
 
@@ -127,8 +127,7 @@ def _amounts(column: tuple[Any, ...], currencies: tuple[str, ...]) -> tuple[Deci
         and min(column) >= 0
         and max(column).adjusted() < MAX_DIGITS
     ):
-        quantum, up = Decimal(1).scaleb(-CURRENCIES[currencies[0]]), ROUND_HALF_UP
-        return tuple([amount.quantize(quantum, up) for amount in column])
+        return rounded_all(column, currencies[0])
     amounts = []
     for row, (value, currency) in enumerate(zip(column, currencies, strict=True)):
         try:

@@ -10,7 +10,7 @@ import attrs
 
 from agency_core.errors import CurrencyMismatch, MoneyError
 
-__all__ = ["CURRENCIES", "Money", "amount_of", "rounded", "to_decimal"]
+__all__ = ["CURRENCIES", "Money", "amount_of", "rounded", "rounded_all", "to_decimal"]
 
 # ISO 4217 active codes and their minor units (digits after the decimal point).
 _ZERO_DIGIT = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
@@ -82,6 +82,12 @@ def rounded(amount: Decimal, currency: str) -> Decimal:
     if amount.adjusted() >= MAX_DIGITS:
         raise MoneyError(f"amount must be below 10^{MAX_DIGITS}, not {amount:.3e}")
     return amount.quantize(_QUANTUM[CURRENCIES[currency]], ROUND_HALF_UP)
+
+
+def rounded_all(amounts: Iterable[Decimal], currency: str) -> tuple[Decimal, ...]:
+    """:func:`rounded` of many amounts in one currency, each already below 10^MAX_DIGITS."""
+    quantum = _QUANTUM[CURRENCIES[currency]]
+    return tuple([amount.quantize(quantum, ROUND_HALF_UP) for amount in amounts])
 
 
 @attrs.frozen(order=False)
