@@ -42,29 +42,48 @@ class SlowStep:
         time.sleep(SLOW)
 
 
+def _meanwhile(store, engine, entered, unit, other) -> tuple[list[object], float]:
+    """Run ``unit(tx)`` in a transaction of ``engine`` on a thread and, once one of its plugins
+    has ``entered``, ``other(tx)`` in a transaction of its own. What ``unit`` returned after its
+    commit (or raised), and the seconds ``other`` took."""
+    results: list[object] = []
+
+    def work() -> None:
+        try:
+            with store.transaction(engine) as tx:
+                value = unit(tx)
+            results.append(value)
+        except BaseException as exc:  # reported by the caller
+            results.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    assert entered.wait(10)
+    started = time.perf_counter()
+    with store.transaction() as tx:
+        other(tx)
+    waited = time.perf_counter() - started
+    worker.join(60)
+    return results, waited
+
+
+def _h1_approves(tx) -> object:
+    return tx.approvals.approve("R1", 0, "H1", key="a0")
+
+
+def _hire(tx) -> None:
+    """An unrelated writer."""
+    tx.employees.put(Employee("Z9", "ops", (), "new hire"))
+
+
 def test_a_slow_plugin_does_not_hold_the_write_lock(staffed):
     store = staffed
     with store.transaction() as tx:
         tx.approvals.submit(claim(), key="s")
     slow = SlowStep()
     engine = Engine(plugins=[slow])
-    errors: list[BaseException] = []
-
-    def approve() -> None:
-        try:
-            with store.transaction(engine) as tx:
-                tx.approvals.approve("R1", 0, "H1", key="a0")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    worker = threading.Thread(target=approve)
-    worker.start()
-    assert slow.entered.wait(10)
-    started = time.perf_counter()
-    with store.transaction() as tx:  # an unrelated writer
-        tx.employees.put(Employee("Z9", "ops", (), "new hire"))
-    waited = time.perf_counter() - started
-    worker.join(30)
+    results, waited = _meanwhile(store, engine, slow.entered, _h1_approves, _hire)
+    errors = [r for r in results if isinstance(r, BaseException)]
     assert errors == []
     assert waited < SLOW / 2, f"the writer waited {waited:.2f}s for the plugin"
     assert slow.calls == 1  # nothing changed meanwhile: decided once
@@ -78,21 +97,11 @@ def test_a_change_made_while_the_plugins_ran_is_decided_again(staffed):
         tx.approvals.submit(claim(), key="s")
     slow = SlowStep()
     engine = Engine(plugins=[slow])
-    results: list[object] = []
 
-    def approve() -> None:
-        try:
-            with store.transaction(engine) as tx:
-                results.append(tx.approvals.approve("R1", 0, "H1", key="a0"))
-        except Exception as exc:
-            results.append(exc)
+    def h2_approves(tx) -> object:  # H2 decides step 0 while H1's plugins run
+        return tx.approvals.approve("R1", 0, "H2", key="b0")
 
-    worker = threading.Thread(target=approve)
-    worker.start()
-    assert slow.entered.wait(10)
-    with store.transaction() as tx:  # H2 decides step 0 while H1's plugins run
-        tx.approvals.approve("R1", 0, "H2", key="b0")
-    worker.join(30)
+    results, _waited = _meanwhile(store, engine, slow.entered, _h1_approves, h2_approves)
     assert len(results) == 1
     assert isinstance(results[0], Exception)  # H1's early answer is not used: step 0 is taken
     with store.transaction() as tx:
@@ -175,23 +184,12 @@ def test_a_slow_plugin_does_not_block_writers_for_duties_and_records(staffed, ac
         tx.destruction.propose(_listing(number))
     slow = Slow()
     engine = Engine(plugins=[slow])
-    errors: list[BaseException] = []
 
-    def act() -> None:
-        try:
-            with store.transaction(engine) as tx:
-                ACTIONS[action](tx, number)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+    def act(tx) -> object:
+        return ACTIONS[action](tx, number)
 
-    worker = threading.Thread(target=act)
-    worker.start()
-    assert slow.entered.wait(10)
-    started = time.perf_counter()
-    with store.transaction() as tx:  # an unrelated writer
-        tx.employees.put(Employee("Z9", "ops", (), "new hire"))
-    waited = time.perf_counter() - started
-    worker.join(60)
+    results, waited = _meanwhile(store, engine, slow.entered, act, _hire)
+    errors = [r for r in results if isinstance(r, BaseException)]
     assert errors == []
     assert waited < SLOW / 2, f"the writer waited {waited:.2f}s for the plugin"
 
@@ -201,22 +199,14 @@ def test_a_duty_recorded_while_the_plugins_ran_is_decided_again(staffed):
     store = staffed
     slow = Slow()
     engine = Engine(plugins=[slow])
-    results: list[object] = []
 
-    def approve() -> None:
-        try:
-            with store.transaction(engine) as tx:
-                tx.duties.perform("PAY-1", "approve_payment", "F1", key="approve")
-            results.append("stored")
-        except Exception as exc:
-            results.append(exc)
+    def approve(tx) -> None:
+        tx.duties.perform("PAY-1", "approve_payment", "F1", key="approve")
 
-    worker = threading.Thread(target=approve)
-    worker.start()
-    assert slow.entered.wait(10)
-    with store.transaction() as tx:  # F1 pays the same payment meanwhile
+    def pay(tx) -> None:  # F1 pays the same payment meanwhile
         tx.duties.perform("PAY-1", "pay", "F1", key="pay")
-    worker.join(30)
+
+    results, _waited = _meanwhile(store, engine, slow.entered, approve, pay)
     assert len(results) == 1
     assert isinstance(results[0], st.Refused)
     assert results[0].controls == {"SOD-03"}
@@ -231,22 +221,14 @@ def test_a_loan_made_while_the_plugins_ran_is_seen_under_the_lock(staffed):
         _lend(tx, number)
     slow = Slow()
     engine = Engine(plugins=[slow])
-    results: list[object] = []
 
-    def lend() -> None:
-        try:
-            with store.transaction(engine) as tx:
-                ACTIONS["lend"](tx, number)
-            results.append("lent")
-        except Exception as exc:
-            results.append(exc)
+    def lend(tx) -> object:
+        return ACTIONS["lend"](tx, number)
 
-    worker = threading.Thread(target=lend)
-    worker.start()
-    assert slow.entered.wait(10)
-    with store.transaction() as tx:
+    def another(tx) -> None:
         tx.records.lend(number, "LN-2", "E1", lent_on=TODAY, due_on=TODAY, approval_id="L1")
-    worker.join(30)
+
+    results, _waited = _meanwhile(store, engine, slow.entered, lend, another)
     assert len(results) == 1
     assert isinstance(results[0], StateError)
     assert "already on loan" in str(results[0])
