@@ -21,6 +21,7 @@ from agency_core import (
     load_policy,
     parse_policy,
 )
+from agency_core.entities._fields import FrozenMap
 
 DEFAULT = resources.files("agency_core.policy").joinpath("default.toml").read_text("utf-8")
 EXPENSE_TOP = '{ route = ["dept_head", "finance_reviewer", "finance_manager", "general_manager"] },'
@@ -342,6 +343,13 @@ def test_the_time_zone_is_checked_at_load() -> None:
     assert problems_of(text) == ("unknown IANA time zone 'Asia/Peking' @ $.policy.timezone",)
 
 
+def _mutable(value: object) -> bool:
+    """A list, a set or a dict that is not a read-only :class:`FrozenMap`."""
+    return isinstance(value, list | set) or (
+        isinstance(value, dict) and not isinstance(value, FrozenMap)
+    )
+
+
 def test_the_compiled_policy_is_read_only() -> None:
     policy = default_policy()
     sha256 = policy.sha256
@@ -353,10 +361,11 @@ def test_the_compiled_policy_is_read_only() -> None:
         policy.destruction.approver_roles.clear()  # type: ignore[attr-defined]
     for field in attrs.fields(type(policy)):
         value = getattr(policy, field.name)
-        assert not isinstance(value, list | dict | set), field.name
+        assert not _mutable(value), field.name
         if isinstance(value, Mapping):
-            assert not hasattr(value, "__setitem__"), field.name
-            assert all(not isinstance(v, list | dict | set) for v in value.values()), field.name
+            with pytest.raises(TypeError):
+                value["added"] = frozenset()  # type: ignore[index]
+            assert not any(map(_mutable, value.values())), field.name
     assert not hasattr(policy, "file")  # the parsed file's lists and dicts are not exposed
     assert default_policy().sha256 == sha256
     paid = (PerformedDuty("approve_payment", "fm"),)

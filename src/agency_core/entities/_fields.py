@@ -6,9 +6,8 @@ Fields use them through ``attrs.field(...)`` directly, so type checkers see whic
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
-from types import MappingProxyType
 from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
@@ -71,17 +70,17 @@ def codes(inst: object, attribute: attrs.Attribute[Any], value: frozenset[str]) 
 
 def aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A timezone-aware datetime."""
-    if (  # a fixed offset is always aware
-        type(value) is datetime
-        and type(value.tzinfo) is timezone
-        and MIN_YEAR <= value.year <= MAX_YEAR
-    ):
-        return
     check_aware(attribute.name, value)
 
 
 def check_aware(name: str, value: object) -> None:
     """:func:`aware` for a value named ``name``."""
+    if (  # the usual case: a fixed offset is always aware
+        type(value) is datetime
+        and type(value.tzinfo) is timezone
+        and MIN_YEAR <= value.year <= MAX_YEAR
+    ):
+        return
     if not isinstance(value, datetime):
         raise InvalidInput(f"{name} must be a datetime, not {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -150,6 +149,26 @@ def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(value)
 
 
+def prevalidated(cls: type[T]) -> Callable[..., T]:
+    """A constructor of the attrs class ``cls`` for values already validated and converted as
+    ``cls(...)`` validates and converts them: every field, positionally, in order.
+
+    It sets the slots and checks nothing, so that a value the engine has just validated (a
+    :class:`~agency_core.StepBatch` column, a step question's plain values) is not validated
+    again in each entity built from it. Generated as attrs generates ``__init__``.
+    """
+    names = [field.name for field in attrs.fields(cls)]  # type: ignore[arg-type]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    scope.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
+    lines = [f"def build({', '.join(names)}):", "    made = new(cls)"]
+    lines += [f"    set_{name}(made, {name})" for name in names]
+    lines.append("    return made")
+    exec("\n".join(lines), scope)  # only the class's own field names go into the source
+    build: Callable[..., T] = scope["build"]
+    build.__qualname__ = f"prevalidated({cls.__name__})"
+    return build
+
+
 def to_codes(value: Iterable[str]) -> frozenset[str]:
     """Any iterable of codes but a string, as a frozenset."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
@@ -157,62 +176,39 @@ def to_codes(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
-class FrozenMap(Mapping[K, V]):
+class FrozenMap(dict[K, V]):
     """A read-only, hashable mapping: what entities, findings and the policy hold instead of dicts.
 
-    Nothing a plugin is handed can change what another plugin or the host sees: item assignment,
-    ``clear()``, ``update()`` and attribute assignment all raise.
+    Nothing a plugin is handed can change what another plugin or the host sees: item assignment
+    and deletion, ``clear()``, ``update()``, ``pop()``, ``setdefault()``, ``|=`` and attribute
+    assignment all raise. It is a ``dict`` underneath so that reading it costs what reading a
+    dict costs (the engine reads the policy's maps on every decision).
     """
 
-    __slots__ = ("_hash", "_items")
-    _items: Mapping[K, V]
-    _hash: int | None
+    __slots__ = ()
 
-    def __init__(self, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
-        object.__setattr__(self, "_items", MappingProxyType(dict(items)))
-        object.__setattr__(self, "_hash", None)
+    def __setitem__(self, key: K, value: V) -> NoReturn:
+        raise TypeError(f"'{type(self).__name__}' object does not support item assignment")
 
-    def __getitem__(self, key: K) -> V:
-        return self._items[key]
+    def __delitem__(self, key: K) -> NoReturn:
+        raise TypeError(f"'{type(self).__name__}' object does not support item deletion")
 
-    def get(self, key: K, default: Any = None) -> Any:
-        """The value of ``key``, or ``default``."""
-        return self._items.get(key, default)
+    def __ior__(self, other: object) -> NoReturn:  # type: ignore[misc]
+        raise TypeError(f"'{type(self).__name__}' object is read-only")
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._items
+    def _no_method(self, *args: object, **kwargs: object) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is read-only")
 
-    def items(self) -> ItemsView[K, V]:
-        """The (key, value) pairs."""
-        return self._items.items()
+    clear = update = pop = popitem = setdefault = _no_method
 
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            object.__setattr__(self, "_hash", hash(frozenset(self._items.items())))
-        return self._hash  # type: ignore[return-value]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return dict(self._items) == dict(other)
-        return NotImplemented
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({dict(self._items)!r})"
-
-    def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError(f"{type(self).__name__} is read-only")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(f"{type(self).__name__} is read-only")
+        return f"{type(self).__name__}({dict(self)!r})"
 
     def __reduce__(self) -> tuple[type[FrozenMap[K, V]], tuple[dict[K, V]]]:
-        return type(self), (dict(self._items),)
+        return type(self), (dict(self),)
 
 
 def frozen_map(value: Mapping[Any, Any]) -> FrozenMap[Any, Any]:
