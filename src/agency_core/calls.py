@@ -83,11 +83,12 @@ def collect(impls: tuple[Impl, ...], hook: str, kwargs: Mapping[str, Any]) -> li
                 result = function(**kwargs)
             else:
                 result = function(**{name: kwargs[name] for name in argnames})
-            if result is None:
+            if result is None or (type(result) is list and not result):  # nothing said
                 continue
             if type(result) is not list and isinstance(result, Finding | str | bytes | Mapping):
                 raise TypeError(f"returned {result!r}, not an iterable of findings")
-            findings.extend([checked(finding, plugin) for finding in result])
+            for finding in result:
+                findings.append(checked(finding, plugin))
         except Exception as exc:
             findings.append(failure(plugin, hook, exc))
     return findings

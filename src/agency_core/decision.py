@@ -152,7 +152,6 @@ class Route:
 
 
 _by_control: Final = attrgetter("control", "plugin")
-_severity: Final = attrgetter("severity")
 
 
 @attrs.frozen
@@ -183,11 +182,17 @@ class Decision:
 
         A route with steps needs approval even when no finding says so.
         """
-        ordered = tuple(sorted(findings, key=_by_control))
+        ordered = tuple(findings)
+        if len(ordered) > 1:
+            ordered = tuple(sorted(ordered, key=_by_control))
         floor = _RANK[Severity.APPROVAL] if route is not None and route.steps else 0
-        worst = max((floor, *map(_RANK.__getitem__, map(_severity, ordered))))
+        worst = floor
+        for finding in ordered:  # a loop: decisions hold a few findings
+            worst = max(worst, _RANK[finding.severity])
         outcome = _OUTCOME[_ORDER[worst]]
-        return cls(kind, outcome, ordered, policy_version, policy_sha256, route, plugins_sha256)
+        return _decision(
+            kind, outcome, ordered, policy_version, policy_sha256, route, plugins_sha256
+        )
 
     def vetoed(self, findings: Iterable[Finding]) -> Decision:
         """This decision with ``findings`` added (an observer's veto), combined again."""
@@ -216,3 +221,7 @@ class Decision:
         from agency_core.convert import converter
 
         return converter.unstructure(self, Decision)  # type: ignore[no-any-return]
+
+
+_decision: Final = _f.prevalidated(Decision)
+"""Decision's constructor for :meth:`Decision.combine`, which computes every field itself."""

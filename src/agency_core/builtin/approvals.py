@@ -162,7 +162,16 @@ def agency_check_step(check: StepCheck, policy: Policy) -> list[Finding]:
     order = _order(check)
     if order is not None:
         findings.append(order)
-    authority = _authority(check, policy, steps[index])
+    holder = check.principal or check.actor  # APR-04 asks of the authority used
+    authority = _authority_of(
+        policy,
+        steps[index],
+        index,
+        holder.id,
+        holder.department,
+        holder.roles,
+        check.request.department,
+    )
     if authority is not None:
         findings.append(authority)
     if check.principal is not None:
@@ -211,6 +220,8 @@ def _no_step(steps: int, index: int) -> Finding:
 
 def _order(check: StepCheck) -> Finding | None:
     """APR-07: steps in order, nothing decided twice, a rejection ends the route."""
+    if not check.history and check.action.step == 0 and check.route.steps:
+        return None  # the first step of a route, nothing decided yet
     approved = set()
     rejected = False
     for taken in check.history:
@@ -236,20 +247,6 @@ def _order(check: StepCheck) -> Finding | None:
     en, zh = _ORDER_PROBLEMS[problem]
     facts = {"step": step, "problem": en, "problem_zh": zh}
     return Finding("APR-07", DENY, ORDER, facts, PLUGIN)
-
-
-def _authority(check: StepCheck, policy: Policy, step: RouteStep) -> Finding | None:
-    """APR-04: the step's role, and for a department role the requester's own department."""
-    holder = check.principal or check.actor
-    return _authority_of(
-        policy,
-        step,
-        check.action.step,
-        holder.id,
-        holder.department,
-        holder.roles,
-        check.request.department,
-    )
 
 
 def _authority_of(

@@ -42,17 +42,15 @@ HELD_CONFLICT = Text(
 
 @hookimpl
 def agency_check_step(check: StepCheck, policy: Policy) -> list[Finding]:
-    people = {check.actor.id} | ({check.principal.id} if check.principal else set())
-    requester = check.request.requester
+    people = (check.actor.id,) if check.principal is None else (check.actor.id, check.principal.id)
+    requester, step = check.request.requester, check.action.step
     findings = []
     if requester in people:
         findings.append(_self_approval(requester, check.request.id, check.principal is not None))
     for taken in check.history:
-        if taken.step != check.action.step and (
-            taken.actor in people or taken.on_behalf_of in people
-        ):
-            person = next(iter(sorted(people & {taken.actor, taken.on_behalf_of} - {None})))
-            findings.append(_two_steps(person, taken.step, check.action.step))
+        if taken.step != step and (taken.actor in people or taken.on_behalf_of in people):
+            person = min(p for p in (taken.actor, taken.on_behalf_of) if p and p in people)
+            findings.append(_two_steps(person, taken.step, step))
             break
     return findings
 

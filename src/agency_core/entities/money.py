@@ -73,6 +73,15 @@ def _currency(_instance: object, _attribute: object, value: Any) -> None:
 
 def amount_of(value: object, currency: object) -> Decimal:
     """What ``Money(value, currency).amount`` is, without the object; MoneyError when refused."""
+    if (  # the usual case: a finite, non-negative Decimal of a storable size
+        type(value) is Decimal
+        and type(currency) is str
+        and currency in CURRENCIES
+        and value.is_finite()
+        and value >= 0
+        and value.adjusted() < MAX_DIGITS
+    ):
+        return value.quantize(_QUANTUM[CURRENCIES[currency]], ROUND_HALF_UP)
     _currency(None, None, currency)
     return rounded(_amount(value), cast(str, currency))
 
