@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from agency_core import (
     ApprovalRequest,
     Decision,
+    Employee,
     Engine,
     Finding,
     InvalidInput,
@@ -29,9 +30,11 @@ from agency_core import (
     Route,
     RouteStep,
     Severity,
+    StepAction,
     StepBatch,
     StepCheck,
     Text,
+    Verdict,
     hookimpl,
 )
 from agency_core.errors import PluginError
@@ -404,4 +407,151 @@ def test_a_column_accepts_a_code_exactly_when_the_entity_does(value: str) -> Non
 
     entity = accepted(lambda: ApprovalRequest(value, "a", Money(1, "CNY"), "d", "r"))
     column = accepted(lambda: _batch((value, *_row()[1:])))
-    assert column == entity
+    cells = _cells(_batch(_row()), 0)
+    alone = accepted(lambda: BUNDLED.check_step_row(**cells | {"request_id": value}))
+    assert column == alone == entity
+    role = accepted(lambda: BUNDLED.check_step_row(**cells | {"actor_roles": (value,)}))
+    assert role == accepted(lambda: Employee("e", "d", (value,)))
+    who = accepted(lambda: BUNDLED.check_step_row(**cells | {"approved": ((value, NOON),)}))
+    assert who == accepted(lambda: StepAction(0, value, Verdict.APPROVE, NOON))
+
+
+BUNDLED = Engine(entry_points=False)
+
+
+# -- One row asked alone: Engine.check_step_row ------------------------------------------------
+
+
+def _cells(steps: StepBatch, row: int) -> dict[str, Any]:
+    """Row ``row`` of ``steps`` as :meth:`Engine.check_step_row`'s arguments."""
+    return {field.name: getattr(steps, field.name)[row] for field in attrs.fields(StepBatch)}
+
+
+def _built(steps: StepBatch, row: int, route: Route) -> StepCheck:
+    """The step check of ``row`` built with the public, validating constructors."""
+    actor, at = steps.actor[row], steps.at[row]
+    request = ApprovalRequest(
+        steps.request_id[row],
+        steps.action[row],
+        Money(steps.amount[row], steps.currency[row]),
+        steps.department[row],
+        steps.requester[row],
+    )
+    history = [
+        StepAction(step, who, Verdict.APPROVE, when)
+        for step, (who, when) in enumerate(steps.approved[row])
+    ]
+    return StepCheck(
+        request,
+        route,
+        StepAction(len(history), actor, Verdict.APPROVE, at),
+        Employee(actor, steps.actor_department[row], steps.actor_roles[row]),
+        history=history,
+    )
+
+
+@pytest.mark.parametrize("make", ENGINES.values(), ids=ENGINES.keys())
+@given(steps=S.step_batches(max_rows=4))
+def test_a_row_asked_alone_gets_its_batch_decision(make: Any, steps: StepBatch) -> None:
+    engine = make()
+    alone = [engine.check_step_row(**_cells(steps, row)) for row in range(len(steps))]
+    assert alone == engine.check_steps(steps)
+
+
+@given(steps=S.step_batches(max_rows=4))
+def test_a_row_is_the_check_the_validating_constructors_build(steps: StepBatch) -> None:
+    """The entities of a row are built without validating again: they must equal, field for
+    field and type for type, those the public constructors build from the same values."""
+    seen: list[object] = []
+
+    class Watch:
+        @hookimpl
+        def agency_decision_made(self, request: object, decision: Decision) -> None:
+            seen.append(request)
+
+    engine = Engine(entry_points=False, plugins=[Watch()])
+    route = Route("expense_reimbursement", (RouteStep("dept_head"), RouteStep("general_manager")))
+    for row in range(len(steps)):
+        built = _built(steps, row, route)
+        assert steps.check(row, route) == built
+        assert steps.request(row) == built.request
+        assert type(steps.check(row, route).actor.roles) is frozenset
+        routed = engine.route_approval(built.request).route
+        seen.clear()
+        engine.check_step_row(**_cells(steps, row))
+        assert seen == [_built(steps, row, routed) if routed else built.request]
+
+
+@given(amount=st.decimals(0, 10**9, places=4), currency=S.currencies())
+def test_a_row_rounds_its_amount_as_money_does(amount: Decimal, currency: str) -> None:
+    seen: list[object] = []
+
+    class Watch:
+        @hookimpl
+        def agency_decision_made(self, request: object, decision: Decision) -> None:
+            seen.append(request)
+
+    engine = Engine(entry_points=False, plugins=[Watch()])
+    engine.check_step_row(**_cells(_batch(_row()), 0) | {"amount": amount, "currency": currency})
+    asked = seen[0]
+    request = asked.request if isinstance(asked, StepCheck) else asked
+    assert isinstance(request, ApprovalRequest)
+    assert request.amount == Money(amount, currency)
+
+
+BAD_ROW = [
+    ({"actor": ""}, InvalidInput, r"^actor must be a non-empty string"),
+    ({"requester": "x" * 65}, InvalidInput, r"^requester must be at most 64"),
+    ({"request_id": "R\x00"}, InvalidInput, r"^request_id must not hold control"),
+    ({"department": 7}, InvalidInput, r"^department must be a non-empty string"),
+    ({"actor_department": None}, InvalidInput, r"^actor_department must be a non-empty string"),
+    ({"at": NOON.replace(tzinfo=None)}, InvalidInput, r"^at must carry a UTC offset"),
+    ({"at": "noon"}, InvalidInput, r"^at must be a datetime"),
+    ({"at": NOON.replace(year=9999)}, InvalidInput, r"^at must be in 1000\.\.8999"),
+    ({"amount": 1.5}, MoneyError, r"floats are not exact"),
+    ({"amount": Decimal(-1)}, MoneyError, r"negative"),
+    ({"amount": Decimal("NaN")}, MoneyError, r"finite"),
+    ({"amount": Decimal("1e20")}, MoneyError, r"below 10\^15"),
+    ({"currency": "XXX"}, MoneyError, r"currency must be an ISO 4217"),
+    ({"actor_roles": "dept_head"}, InvalidInput, r"^actor_roles must be a collection of roles"),
+    ({"actor_roles": 7}, InvalidInput, r"^actor_roles must be a collection of roles"),
+    ({"actor_roles": ("dept_head", "")}, InvalidInput, r"^actor_roles\[1\] must be a non-empty"),
+    ({"actor_roles": [7]}, InvalidInput, r"^actor_roles\[0\] must be a non-empty string"),
+    ({"approved": "head"}, InvalidInput, r"^approved must be a list of \(who, when\) pairs"),
+    ({"approved": [["head", NOON]]}, InvalidInput, r"^approved\[0\] must be a \(who, when\)"),
+    ({"approved": [("head",)]}, InvalidInput, r"^approved\[0\] must be a \(who, when\) pair"),
+    ({"approved": [("head", NOON), ("", NOON)]}, InvalidInput, r"^approved\[1\] \(who\)"),
+    ({"approved": [("head", "noon")]}, InvalidInput, r"^approved\[0\] \(when\) must be a dat"),
+]
+
+
+@pytest.mark.parametrize(("cells", "error", "message"), BAD_ROW)
+def test_bad_arguments_are_refused_naming_them(
+    cells: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    engine = Engine(entry_points=False)
+    with pytest.raises(error, match=message):
+        engine.check_step_row(**_cells(_batch(_row()), 0) | cells)
+    with pytest.raises(error):  # the same refusal as a batch of that one row
+        StepBatch(**{name: [value] for name, value in (_cells(_batch(_row()), 0) | cells).items()})
+
+
+def test_the_input_a_row_gives_plugins_cannot_change() -> None:
+    seen: list[StepCheck] = []
+
+    class Keep:
+        @hookimpl
+        def agency_check_step(self, check: StepCheck, policy: Policy) -> None:
+            seen.append(check)
+
+    roles, approved = ["finance_reviewer"], [("head", NOON)]
+    engine = Engine(entry_points=False, plugins=[Keep()])
+    cells = _cells(_batch(_row("reviewer")), 0) | {"actor_roles": roles, "approved": approved}
+    assert engine.check_step_row(**cells).outcome is Outcome.ALLOW
+    roles.append("general_manager")
+    approved.append(("gm", NOON))
+    (check,) = seen
+    assert check.actor.roles == frozenset({"finance_reviewer"})
+    assert [taken.actor for taken in check.history] == ["head"]
+    with pytest.raises(AttributeError):
+        check.actor.roles.add("general_manager")  # type: ignore[attr-defined]

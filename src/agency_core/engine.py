@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
@@ -36,7 +37,7 @@ from agency_core.requests import (
     RoleGrant,
     StepCheck,
 )
-from agency_core.step_batch import StepBatch
+from agency_core.step_batch import StepBatch, step_check, step_row
 from agency_core.transitions import StateMachine, TransitionCheck
 
 __all__ = ["ENGINE", "KINDS", "Engine", "Request"]
@@ -86,6 +87,7 @@ _NOT_THE_ROUTE = Text(
     "gives it ({expected})",
 )
 _ROUTE_HOOK: Final = "agency_approval_route"
+_STEP_HOOK: Final = "agency_check_step"
 _RETENTION_HOOK: Final = "agency_retention_rule"
 _ROUTE_CACHE: Final = 4096
 """How many distinct routes' decisions an engine keeps."""
@@ -163,7 +165,7 @@ class Engine:
             for name in vars(manager.hook)
             if name.startswith("agency_")
         }
-        self._batch_steps: Final = self._batch_forms("agency_check_steps", "agency_check_step")
+        self._batch_steps: Final = self._batch_forms("agency_check_steps", _STEP_HOOK)
         self._batch_routes: Final = self._batch_forms("agency_approval_routes", _ROUTE_HOOK)
         self._by_route: dict[tuple[int, str], tuple[Route, Decision]] = {}
         self._allowed: dict[str, Decision] = {}
@@ -421,9 +423,51 @@ class Engine:
             return self._decided(
                 check, [Finding("APR-01", Severity.DENY, _NOT_THE_ROUTE, facts, ENGINE)]
             )
-        return self._decided(
-            check, self._collect("agency_check_step", check=check, policy=self.policy)
+        return self._decided(check, self._collect(_STEP_HOOK, check=check, policy=self.policy))
+
+    def check_step_row(
+        self,
+        *,
+        request_id: str,
+        action: str,
+        amount: Decimal | int | str,
+        department: str,
+        requester: str,
+        actor: str,
+        actor_department: str,
+        actor_roles: Iterable[str],
+        approved: Iterable[tuple[str, datetime]] = (),
+        at: datetime,
+        currency: str = "CNY",
+    ) -> Decision:
+        """One step question in plain values: may ``actor`` approve the next step of the request?
+
+        The arguments are one row of a :class:`~agency_core.StepBatch`, and mean what its columns
+        mean; the decision is the one :meth:`check_steps` gives that row. The values are validated
+        once, with the entities' rules (:class:`~agency_core.InvalidInput` or
+        :class:`~agency_core.MoneyError` naming the argument), and the step check is built from
+        them without validating them again. Steps with a rejection, a delegate or a reason are
+        asked with :meth:`check_step`.
+        """
+        request, asked = step_row(
+            request_id,
+            action,
+            amount,
+            department,
+            requester,
+            actor,
+            actor_department,
+            actor_roles,
+            approved,
+            at,
+            currency,
         )
+        route, plugin, failure = self._lookup_route(request)
+        if route is None:
+            return self._route_decision(request, None, plugin, failure)
+        check = step_check(request, route, asked)
+        kwargs = {"check": check, "policy": self.policy}
+        return self._decided(check, calls.collect(self._impls[_STEP_HOOK], _STEP_HOOK, kwargs))
 
     def check_steps(self, steps: StepBatch) -> list[Decision]:
         """Decide every row of a :class:`~agency_core.StepBatch`, in order.
@@ -444,7 +488,7 @@ class Engine:
         routed = tuple(routes)
         found: dict[int, list[Finding]] = {}  # only rows with findings: most rows have none
         checks: list[StepCheck | None] = []
-        for impl in self._impls["agency_check_step"]:
+        for impl in self._impls[_STEP_HOOK]:
             answered = self._batch_findings(impl[0], steps, routed)
             if answered is None:
                 if not checks:
@@ -454,7 +498,7 @@ class Engine:
                     for row, check in enumerate(checks)
                     if check is not None
                     for finding in calls.collect(
-                        (impl,), "agency_check_step", {"check": check, "policy": policy}
+                        (impl,), _STEP_HOOK, {"check": check, "policy": policy}
                     )
                 ]
             for row, finding in answered:

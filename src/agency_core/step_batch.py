@@ -12,6 +12,11 @@ actor_roles[i])`` approving, in their own name at ``at[i]``, the step after thos
 ``approved[i]``; and as history, step ``k`` approved by ``approved[i][k] = (who, when)``. Steps
 with a rejection, a delegate or a reason are asked with :meth:`Engine.check_step
 <agency_core.Engine.check_step>`.
+
+One row is asked alone with :meth:`Engine.check_step_row <agency_core.Engine.check_step_row>`: its
+values are validated one by one (``step_row``, with the same rules and errors naming the
+argument). Either way the entities of a row are built once, from validated values, by constructors
+that do not validate them again (``_fields.prevalidated``).
 """
 
 from __future__ import annotations
@@ -56,10 +61,25 @@ def _column(value: Any) -> tuple[Any, ...]:
     return _f.to_tuple(value)
 
 
+_FEW: Final = 16
+"""Below this many cells, a Python loop is cheaper than setting up the C loops."""
+
+
 def _plain(column: tuple[Any, ...]) -> bool:
-    """Whether every cell is a printable ASCII string of a storable length (in C loops): the
-    usual case, which :func:`_codes` need not look at cell by cell."""
-    return not column or (
+    """Whether every cell is a printable ASCII string of a storable length: the usual case,
+    which :func:`_codes` need not look at cell by cell."""
+    if len(column) < _FEW:
+        try:
+            joined = "".join(column)  # a TypeError unless every cell is a string
+        except TypeError:
+            return False
+        if not (joined.isascii() and joined.isprintable()):
+            return False
+        for value in column:  # noqa: SIM110 - a loop: no generator frame for a few cells
+            if len(value) > _f.MAX_CODE or not value.strip():
+                return False
+        return True
+    return (
         set(map(type, column)) == {str}
         and (joined := "".join(column)).isascii()
         and joined.isprintable()
@@ -75,19 +95,31 @@ def _codes(name: str, column: tuple[Any, ...]) -> None:
             _f.check_code(f"{name}[{row}]", value)
 
 
-def _instants(name: str, column: tuple[Any, ...]) -> None:
-    """Every cell a timezone-aware datetime within the years the engine computes with."""
-    if not column:
-        return
-    if (
+def _fixed(column: tuple[Any, ...]) -> bool:
+    """Whether every cell is a datetime at a fixed UTC offset within the years the engine
+    computes with: the usual case, which :func:`_instants` need not look at cell by cell."""
+    if len(column) < _FEW:
+        for value in column:
+            if not (
+                type(value) is datetime
+                and type(value.tzinfo) is timezone
+                and _f.MIN_YEAR <= value.year <= _f.MAX_YEAR
+            ):
+                return False
+        return True
+    return (
         set(map(type, column)) == {datetime}
         and set(map(type, map(_zone, column))) == {timezone}
         and min(map(_year, column)) >= _f.MIN_YEAR
         and max(map(_year, column)) <= _f.MAX_YEAR
-    ):
-        return
-    for row, value in enumerate(column):
-        _f.check_aware(f"{name}[{row}]", value)
+    )
+
+
+def _instants(name: str, column: tuple[Any, ...]) -> None:
+    """Every cell a timezone-aware datetime within the years the engine computes with."""
+    if not _fixed(column):
+        for row, value in enumerate(column):
+            _f.check_aware(f"{name}[{row}]", value)
 
 
 Roles = tuple[str, ...] | frozenset[str]
@@ -95,24 +127,22 @@ _KEPT: Final = {tuple, frozenset}
 """Immutable collections of roles, kept as given."""
 
 
-def _roles(row: int, value: object) -> Roles:
+def _roles(name: str, value: object) -> Roles:
     if type(value) is tuple or type(value) is frozenset:  # immutable: kept as given
         return value
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidInput(f"actor_roles[{row}] must be a collection of roles, not {value!r}")
+        raise InvalidInput(f"{name} must be a collection of roles, not {value!r}")
     return frozenset(value)
 
 
-def _approved(row: int, value: Any) -> Approved:
+def _approved(name: str, value: Any) -> Approved:
     try:
         steps = _f.to_tuple(value)
     except InvalidInput:
-        raise InvalidInput(
-            f"approved[{row}] must be a list of (who, when) pairs, not {value!r}"
-        ) from None
+        raise InvalidInput(f"{name} must be a list of (who, when) pairs, not {value!r}") from None
     for step, pair in enumerate(steps):
         if type(pair) is not tuple or len(pair) != 2:
-            raise InvalidInput(f"approved[{row}][{step}] must be a (who, when) pair, not {pair!r}")
+            raise InvalidInput(f"{name}[{step}] must be a (who, when) pair, not {pair!r}")
     return steps
 
 
@@ -180,7 +210,7 @@ class StepBatch:
         object.__setattr__(self, "amount", _amounts(self.amount, self.currency))
         roles = self.actor_roles
         if not set(map(type, roles)) <= _KEPT:
-            roles = tuple(_roles(row, value) for row, value in enumerate(roles))
+            roles = tuple(_roles(f"actor_roles[{row}]", value) for row, value in enumerate(roles))
             object.__setattr__(self, "actor_roles", roles)
         if not _plain(tuple(chain.from_iterable(roles))):
             for row, held in enumerate(roles):
@@ -191,7 +221,9 @@ class StepBatch:
         if not (  # the usual case: tuples of (who, when) tuples
             tuples and set(map(type, steps)) <= {tuple} and set(map(len, steps)) <= {2}
         ):
-            approved = tuple(_approved(row, value) for row, value in enumerate(approved))
+            approved = tuple(
+                _approved(f"approved[{row}]", value) for row, value in enumerate(approved)
+            )
             steps = tuple(chain.from_iterable(approved))
             object.__setattr__(self, "approved", approved)
         who, when = tuple(zip(*steps, strict=True)) or ((), ())
@@ -211,25 +243,97 @@ class StepBatch:
 
     def request(self, row: int) -> ApprovalRequest:
         """The approval request of ``row``."""
-        return ApprovalRequest(
+        return _request(
             self.request_id[row],
             self.action[row],
-            Money(self.amount[row], self.currency[row]),
+            _money(self.amount[row], self.currency[row]),
             self.department[row],
             self.requester[row],
+            None,
         )
 
     def check(self, row: int, route: Route, request: ApprovalRequest | None = None) -> StepCheck:
         """The step check ``row`` stands for, on ``route`` (the route its request is given)."""
-        actor, at = self.actor[row], self.at[row]
-        history = tuple(
-            StepAction(step, who, Verdict.APPROVE, when)
-            for step, (who, when) in enumerate(self.approved[row])
-        )
-        return StepCheck(
+        return step_check(
             request if request is not None else self.request(row),
             route,
-            StepAction(len(history), actor, Verdict.APPROVE, at),
-            Employee(actor, self.actor_department[row], self.actor_roles[row]),
-            history=history,
+            (
+                self.actor[row],
+                self.actor_department[row],
+                self.actor_roles[row],
+                self.approved[row],
+                self.at[row],
+            ),
         )
+
+
+# The entities of a row, built from values validated above (as a column or one by one), once.
+_money = _f.prevalidated(Money)
+_request = _f.prevalidated(ApprovalRequest)
+_action = _f.prevalidated(StepAction)
+_employee = _f.prevalidated(Employee)
+_check = _f.prevalidated(StepCheck)
+_APPROVE: Final = Verdict.APPROVE
+
+Actor = tuple[str, str, Roles, Approved, datetime]
+"""A step question's actor, as validated: id, department, roles, the steps approved, when."""
+
+
+def step_row(
+    request_id: str,
+    action: str,
+    amount: Decimal | int | str,
+    department: str,
+    requester: str,
+    actor: str,
+    actor_department: str,
+    actor_roles: Iterable[str],
+    approved: Iterable[tuple[str, datetime]],
+    at: datetime,
+    currency: str,
+) -> tuple[ApprovalRequest, Actor]:
+    """One row's plain values, validated with the entities' rules (errors name the column), as
+    its request and its actor: what :meth:`Engine.check_step_row
+    <agency_core.Engine.check_step_row>` asks."""
+    roles = _roles("actor_roles", actor_roles)
+    steps = _approved("approved", approved)
+    who, when = zip(*steps, strict=True) if steps else ((), ())
+    if not _plain(
+        (request_id, action, department, requester, actor, actor_department, *roles, *who)
+    ):
+        named = (request_id, action, department, requester, actor, actor_department)
+        for name, value in zip(_CODES, named, strict=True):
+            _f.check_code(name, value)
+        _codes("actor_roles", tuple(roles))
+        for step, person in enumerate(who):
+            _f.check_code(f"approved[{step}] (who)", person)
+    if not _fixed((at, *when)):
+        _f.check_aware("at", at)
+        for step, instant in enumerate(when):
+            _f.check_aware(f"approved[{step}] (when)", instant)
+    money = _money(amount_of(amount, currency), currency)
+    request = _request(request_id, action, money, department, requester, None)
+    return request, (actor, actor_department, roles, steps, at)
+
+
+def step_check(request: ApprovalRequest, route: Route, actor: Actor) -> StepCheck:
+    """The :class:`~agency_core.StepCheck` of a validated row: ``actor`` approving, in their own
+    name, the step after those approved, on ``route``."""
+    person, department, roles, approved, at = actor
+    history: tuple[StepAction, ...] = ()
+    if approved:
+        history = tuple(
+            [
+                _action(step, who, _APPROVE, when, "", None)
+                for step, (who, when) in enumerate(approved)
+            ]
+        )
+    return _check(
+        request,
+        route,
+        _action(len(history), person, _APPROVE, at, "", None),
+        _employee(person, department, frozenset(roles), ""),
+        None,
+        history,
+        (),
+    )
