@@ -1,9 +1,10 @@
 """Step decisions: "may this approver approve this request now?", uncached, from host objects.
 
 Every pair of the seeded workload (:mod:`benchmarks.step_workload`) is distinct. Contenders take
-the host's pair and answer; ours is timed three ways: from the host's objects (building the
-request, the route, the steps and the check counted), engine-only (checks built beforehand) and
-batch. Every answer (outcome, denying controls) must equal the reference on every pair.
+the host's pair and answer; ours is timed four ways from the host's objects (the plain values to
+``check_step_row``, validated there; the public entities built by the host, routed, then
+``check_step``; and as columns, a ``StepBatch`` to ``check_steps``), and engine-only (checks
+built beforehand). Every answer (outcome, denying controls) must equal the reference on every pair.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from benchmarks.profiles import profile
 from benchmarks.step_floors import answer, plain_step, pluggy_manager
 from benchmarks.step_workload import AT, Answer, Pair, check_rules, pairs, required
 
-__all__ = ["check_of", "contenders", "from_host", "run", "step_answer"]
+__all__ = ["check_of", "contenders", "from_entities", "from_host", "run", "step_answer"]
 
 FLOOR = "plain-Python function (floor)"
 PLUGGY = "bare pluggy, 4 hookimpls"
-OURS_HOST = "agency-core from host objects (single)"
+OURS_HOST = "agency-core check_step_row, from host objects (single)"
+OURS_ENTITIES = "agency-core entities built by the host, route_approval + check_step (single)"
 OURS_ENGINE = "agency-core check_step, checks pre-built (engine only)"
 OURS_BATCH = "agency-core decide_many, checks pre-built (batch)"
 OURS_COLUMNS = "agency-core check_steps, StepBatch from host objects (batch)"
@@ -59,7 +61,29 @@ def check_of(engine: Engine, pair: Pair) -> StepCheck:
 
 
 def from_host(engine: Engine) -> Callable[[Pair], Decision]:
-    """Decide a host's pair: build agency-core's inputs from it, then ``check_step``."""
+    """Decide a host's pair: its plain values to ``check_step_row``, which validates them."""
+    ask = engine.check_step_row
+
+    def decide(pair: Pair) -> Decision:
+        (rid, action, amount, department, requester), (person, home, roles), history = pair
+        return ask(
+            request_id=rid,
+            action=action,
+            amount=amount,
+            department=department,
+            requester=requester,
+            actor=person,
+            actor_department=home,
+            actor_roles=roles,
+            approved=tuple([(who, AT) for who in history]),
+            at=AT,
+        )
+
+    return decide
+
+
+def from_entities(engine: Engine) -> Callable[[Pair], Decision]:
+    """Decide a host's pair: build agency-core's entities from it, route, then ``check_step``."""
     check_step = engine.check_step
 
     def decide(pair: Pair) -> Decision:
@@ -100,6 +124,7 @@ def ours(engine: Engine) -> list[Contender]:
         Contender(FLOOR, "floor", False, list, plain_step, identity),
         Contender(PLUGGY, "floor", False, list, pluggy_call, identity, "pluggy"),
         Contender(OURS_HOST, "ours", False, list, from_host(engine), decisions),
+        Contender(OURS_ENTITIES, "ours", False, list, from_entities(engine), decisions),
         Contender(OURS_ENGINE, "ours", False, prebuilt, engine.check_step, decisions),
         Contender(OURS_BATCH, "ours", True, prebuilt, engine.decide_many, decisions),
         Contender(OURS_COLUMNS, "ours", True, list, columns(engine), decisions),

@@ -119,9 +119,9 @@ def test_replication_refuses_a_key_that_holds_the_mark(tmp_path: Path) -> None:
 def test_step_benchmark_agrees_on_every_pair() -> None:
     report = steps.run(400, 1, chunk=100, profile_misses=False, progress=lambda _: None)
     assert set(report.checked.values()) == {400}
-    ours = {steps.OURS_HOST, steps.OURS_BATCH, steps.OURS_COLUMNS}
+    ours = {steps.OURS_HOST, steps.OURS_ENTITIES, steps.OURS_BATCH, steps.OURS_COLUMNS}
     assert {steps.FLOOR, steps.PLUGGY, *ours} <= set(report.checked)
-    assert len(report.checked) + len(report.missing) == 9
+    assert len(report.checked) + len(report.missing) == 10
 
 
 def test_step_workload_covers_every_control_and_bound() -> None:
