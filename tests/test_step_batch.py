@@ -395,7 +395,8 @@ def test_check_steps_takes_only_a_batch() -> None:
 
 
 @given(
-    value=st.text(max_size=70) | st.sampled_from(["R-1", " ", "x" * 64, "x" * 65, "张三", "a\tb"])
+    value=st.text(max_size=70)
+    | st.sampled_from(["R-1", "", " ", "  ", " a", "a b", "x" * 64, "x" * 65, "张三", "a\tb"])
 )
 def test_a_column_accepts_a_code_exactly_when_the_entity_does(value: str) -> None:
     def accepted(make: Any) -> bool:
