@@ -126,6 +126,14 @@ def test_lending_and_backups_are_the_keepers_work(client: TestClient, prepared: 
     unknown = client.post(f"/records/{number}/loans", json=stranger, headers=keeper)
     assert unknown.status_code == 400, unknown.text
     assert unknown.json() == {"errors": ["nobody is not in the firm's staff @ $.borrower"]}
+    on_chens = client.post(
+        f"/records/{number}/loans", json=loan | {"borrower": "zhao"}, headers=keeper
+    )
+    assert on_chens.status_code == 403, on_chens.text  # B-1 is chen's request, not zhao's
+    assert on_chens.json() == {
+        "errors": ["a loan is made on the borrower's own request, not 'B-1' @ $.approval_id"]
+    }
+    assert row_counts(prepared.url) == before
     lent = client.post(f"/records/{number}/loans", json=loan, headers=keeper)
     assert lent.status_code == 201, lent.text
     assert [x["borrower"] for x in lent.json()["loans"]] == ["chen"]

@@ -421,6 +421,18 @@ def release_hold(service: Service, call: Call) -> tuple[int, Any]:
     return 200, {"hold": hold, "released_on": body.on.isoformat()}
 
 
+def _borrowers_request(tx: Transaction, approval_id: str | None, borrower: str) -> None:
+    """403 unless the request ``approval_id`` (if there is one) is ``borrower``'s own: RET-06
+    lends on the borrower's approved request, not on anyone's. (Whether it is approved, and
+    an unknown id, are the store's to say.)"""
+    asked = _found(lambda: tx.approvals.get(approval_id)) if approval_id is not None else None
+    if asked is not None and asked.request.requester != borrower:
+        raise ApiError(
+            403,
+            f"a loan is made on the borrower's own request, not {approval_id!r} @ $.approval_id",
+        )
+
+
 def lend(service: Service, call: Call) -> tuple[int, Any]:
     """Lend a record to ``borrower``, a member of the staff, as its keeper (RET-06)."""
     body = b.structure(call.body, b.LoanBody)
@@ -429,6 +441,7 @@ def lend(service: Service, call: Call) -> tuple[int, Any]:
     def unit(tx: Transaction) -> Any:
         if _found(lambda: tx.employees.get(body.borrower)) is None:
             raise InvalidInput(f"{body.borrower} is not in the firm's staff", path="$.borrower")
+        _borrowers_request(tx, body.approval_id, body.borrower)
         tx.records.lend(
             number,
             body.loan_id,
