@@ -178,7 +178,7 @@ def test_nobody_can_approve_as_someone_else(client: TestClient, prepared: Prepar
     for_zhang = client.post(
         step0,
         json={"verdict": "approve", "on_behalf_of": "zhang"},
-        headers={**prepared.auth("zhou"), "Idempotency-Key": "b"},
+        headers={**prepared.auth("zhang2"), "Idempotency-Key": "b"},
     )
     assert for_zhang.status_code == 403  # no delegation from zhang: the engine refuses (APR-06)
     assert for_zhang.json()["decision"]["outcome"] == "deny"
@@ -187,7 +187,7 @@ def test_nobody_can_approve_as_someone_else(client: TestClient, prepared: Prepar
         json={"verdict": "approve"},
         headers={**prepared.auth("zhou"), "Idempotency-Key": "c"},
     )
-    assert own_role.status_code == 403  # zhou is no department head
+    assert own_role.status_code == 403  # zhou is no department head (and may not read C-1)
     submit_as = client.post(
         "/approvals",
         json=claim("C-2", "100", "zhang"),
@@ -263,8 +263,13 @@ def test_the_records_registry(client: TestClient, prepared: Prepared) -> None:
     )
     unapproved = client.post(
         f"/records/{number}/loans",
-        json={"loan_id": "L-1", "lent_on": "2026-02-02", "due_on": "2026-02-10"},
-        headers=prepared.auth("chen"),
+        json={
+            "loan_id": "L-1",
+            "borrower": "chen",
+            "lent_on": "2026-02-02",
+            "due_on": "2026-02-10",
+        },
+        headers=auth,
     )
     assert unapproved.status_code == 403  # RET-06: a loan needs an approved request
     borrow = claim("B-1", "0", "chen") | {"action": "archive_borrowing"}
@@ -277,11 +282,11 @@ def test_the_records_registry(client: TestClient, prepared: Prepared) -> None:
         headers={**prepared.auth("sun"), "Idempotency-Key": "b"},
     )
     loan = {"loan_id": "L-2", "lent_on": "2026-02-02", "due_on": "2026-02-10", "approval_id": "B-1"}
-    as_other = client.post(
-        f"/records/{number}/loans", json=loan | {"borrower": "li"}, headers=prepared.auth("chen")
+    self_lent = client.post(
+        f"/records/{number}/loans", json=loan | {"borrower": "chen"}, headers=prepared.auth("chen")
     )
-    assert as_other.status_code == 403
-    lent = client.post(f"/records/{number}/loans", json=loan, headers=prepared.auth("chen"))
+    assert self_lent.status_code == 403  # lending is the keeper's work (RET-06)
+    lent = client.post(f"/records/{number}/loans", json=loan | {"borrower": "chen"}, headers=auth)
     assert lent.status_code == 201, lent.json()
     assert [x["borrower"] for x in lent.json()["loans"]] == ["chen"]
     assert (

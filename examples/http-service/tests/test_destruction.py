@@ -177,15 +177,15 @@ def test_an_executed_or_unknown_list_takes_no_signature(
         == 200
     )
     before = row_counts(prepared.url)
-    late = client.post("/destruction-lists/XL-1/approvals", headers=prepared.auth("li"))
+    late = client.post("/destruction-lists/XL-1/approvals", headers=prepared.auth("feng"))
     assert late.status_code == 409, late.text
     assert late.json() == {"errors": ["destruction list XL-1 was already executed"]}
     supervise = {"checked_before": True, "signed_after": True}
     late = client.post(
-        "/destruction-lists/XL-1/supervision", json=supervise, headers=prepared.auth("chen")
+        "/destruction-lists/XL-1/supervision", json=supervise, headers=prepared.auth("zhao")
     )
     assert late.status_code == 409, late.text
-    unknown = client.post("/destruction-lists/XL-9/approvals", headers=prepared.auth("li"))
+    unknown = client.post("/destruction-lists/XL-9/approvals", headers=prepared.auth("feng"))
     assert unknown.status_code == 404, unknown.text
     assert row_counts(prepared.url) == before
 

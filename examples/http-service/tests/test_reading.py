@@ -133,7 +133,9 @@ def test_a_record_is_read_by_its_keepers_and_its_current_borrower(
         headers={**prepared.auth("sun"), "Idempotency-Key": "b"},
     )
     loan = {"loan_id": "L-1", "lent_on": "2026-02-02", "due_on": "2026-02-10", "approval_id": "B-1"}
-    lent = client.post(f"{path}/loans", json=loan, headers=prepared.auth("chen"))
+    lent = client.post(
+        f"{path}/loans", json=loan | {"borrower": "chen"}, headers=prepared.auth("sun")
+    )
     assert lent.status_code == 201, lent.text
     read = client.get(path, headers=prepared.auth("chen"))
     assert read.status_code == 200, read.text  # the borrower of a current loan

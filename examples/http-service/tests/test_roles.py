@@ -13,6 +13,7 @@ from agency_http.app import (
     DESTROYERS,
     HOLD_PLACERS,
     HOLD_RELEASERS,
+    KEEPERS,
     OPERATIONS,
     OVERSIGHT,
     create_app,
@@ -32,8 +33,11 @@ HOLDS = {
     ("POST", "/records/{number}/holds"): HOLD_PLACERS,
     ("POST", "/holds/{hold}/release"): HOLD_RELEASERS,
     ("POST", "/destruction-lists/{id}/execute"): DESTROYERS,
+    ("POST", "/records/{number}/loans"): KEEPERS,
+    ("POST", "/records/{number}/backups"): KEEPERS,
 }
-"""Holding a record (RET-03), lifting the hold, destroying records (RET-04)."""
+"""Holding a record (RET-03), lifting the hold, destroying records (RET-04), lending them
+(RET-06) and keeping their backups (RET-07)."""
 WORK = ("run_audit", "verify_log", "take_checkpoint")
 """What the oversight endpoints do, watched: a refused call must do none of it."""
 
@@ -45,6 +49,7 @@ def test_the_oversight_endpoints_are_for_the_oversight_roles() -> None:
     assert frozenset({"legal_reviewer", "archives_head"}) == HOLD_PLACERS
     assert frozenset({"legal_reviewer"}) == HOLD_RELEASERS  # not who approves destruction
     assert frozenset({"archives_head"}) == DESTROYERS  # the records' keeper (RET-04)
+    assert frozenset({"archives_head"}) == KEEPERS  # lending, backups (RET-06, RET-07)
 
 
 def _watched(ran: list[str], name: str, work: Callable[..., Any]) -> Callable[..., Any]:

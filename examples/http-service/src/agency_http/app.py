@@ -8,9 +8,10 @@ serve one PostgreSQL. ``create_app()`` reads its settings from the environment (
 Errors are the CLI's JSON errors, ``{"errors": ["... @ $.path", ...]}``, with a status that says
 whose fault it is: 400 bad input, 401 no valid token, 403 refused (the engine's ``decision``
 beside the errors, a body naming someone other than the caller, a caller without the
-operation's role, or one who may not read the request or record asked for, whether it exists
-or not), 404 not found (to a caller who may know), 409 a state or a concurrent change that
-forbids it, 413 too large, 503 the database failed.
+operation's role, or one who may not read the request or record asked for, take a step of that
+request, return that loan or sign destruction lists, whether the thing exists or not), 404 not
+found (to a caller who may know), 409 a state or a concurrent change that forbids it, 413 too
+large, 503 the database failed.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from agency_core.store.audit import DEFAULT_STEP_DEADLINE, all_sweeps, run_audit
 from agency_core.store.checkpoint import Checkpoint, load_key
 from agency_core.store.errors import Conflict, Refused, StoreError
 from agency_core.store.log import take_checkpoint, verify_log
+from agency_core.store.models import LoanRow
 from agency_core.store.session import Transaction, open_store
 from agency_http import bodies as b
 from agency_http.openapi import Operation, openapi_document
@@ -59,6 +61,7 @@ __all__ = [
     "DESTROYERS",
     "HOLD_PLACERS",
     "HOLD_RELEASERS",
+    "KEEPERS",
     "OPERATIONS",
     "OVERSIGHT",
     "RECORD_READERS",
@@ -95,6 +98,10 @@ keeper of the records, the legal department and the oversight roles. A borrower 
 record of their own current loan (:func:`may_read_record`); nobody else reads a record."""
 DESTROYERS: Final = frozenset({"archives_head"})
 """Roles that may execute a signed destruction list: the keeper of the records (RET-04)."""
+KEEPERS: Final = frozenset({"archives_head"})
+"""Roles that lend records, record any loan's return and register backup copies: the keeper of
+the records, whose work lending (RET-06) and backups (RET-07) are. A borrower records the
+return of their own loan too (:func:`may_return_loan`)."""
 
 
 class ApiError(Exception):
@@ -267,33 +274,58 @@ def _found(read: Callable[[], _T]) -> _T | None:
         return None
 
 
+def _readable(
+    tx: Transaction, policy: Policy, caller: str, request_id: str, principal: Employee | None = None
+) -> Submission:
+    """The request ``request_id`` if ``caller`` (or the ``principal`` they act for) may read it;
+    403 alike whether it exists or not to one who may not (:func:`may_read_approval`), 404 to
+    one who may."""
+    sub = _found(lambda: tx.approvals.get(request_id))
+    readers = (_staff(tx, caller), *((principal,) if principal is not None else ()))
+    if not any(may_read_approval(policy, reader, sub) for reader in readers):
+        raise ApiError(
+            403,
+            "GET /approvals/{id} is for the request's requester, its approvers, the holders "
+            "of its next step's role and the oversight roles: refused",
+        )
+    if sub is None:
+        raise NotFound(f"no approval request {request_id!r}")
+    return sub
+
+
 def get_approval(service: Service, call: Call) -> tuple[int, Any]:
     """A submitted request with its route, status and history, for those who may read it."""
     request_id, policy = call.params["id"], service.engine.policy
+    sub = service.work(lambda tx: _readable(tx, policy, call.caller, request_id))
+    return 200, _submission(sub)
 
-    def unit(tx: Transaction) -> Submission:
-        reader = _staff(tx, call.caller)
-        sub = _found(lambda: tx.approvals.get(request_id))
-        if not may_read_approval(policy, reader, sub):
-            raise ApiError(
-                403,
-                "GET /approvals/{id} is for the request's requester, its approvers, the holders "
-                "of its next step's role and the oversight roles: refused",
-            )
-        if sub is None:
-            raise NotFound(f"no approval request {request_id!r}")
-        return sub
 
-    return 200, _submission(service.work(unit))
+def _principal(tx: Transaction, delegate: str, principal: str | None) -> Employee | None:
+    """The employee ``principal`` if ``delegate`` may act for them now (a delegation in force,
+    APR-06); None otherwise."""
+    if principal is None:
+        return None
+    now = tx.now()
+    given = tx.delegations.in_force(now, delegate=delegate, principal=principal)
+    if not any(d.principal == principal and d.delegate == delegate for d in given):
+        return None
+    return _found(lambda: tx.employees.get(principal))
 
 
 def decide_step(service: Service, call: Call) -> tuple[int, Any]:
-    """Approve or reject one step as the caller."""
+    """Approve or reject one step as the caller, who must be one who may read the request
+    (or act for one who may, under a delegation in force).
+
+    The engine's answer names the request's department, the step's role and what is out of
+    order: a caller who may not read the request is refused before the engine is asked.
+    """
     body = b.structure(_claim(call.body, "actor", call.caller), b.StepBody)
     key = f"{call.caller}:{_key(call)}"
-    request_id, step = call.params["id"], call.params["step"]
+    request_id, step, policy = call.params["id"], call.params["step"], service.engine.policy
 
     def unit(tx: Transaction) -> Any:
+        principal = _principal(tx, call.caller, body.on_behalf_of)
+        _readable(tx, policy, call.caller, request_id, principal)
         return tx.approvals.decide(
             request_id,
             step,
@@ -389,16 +421,31 @@ def release_hold(service: Service, call: Call) -> tuple[int, Any]:
     return 200, {"hold": hold, "released_on": body.on.isoformat()}
 
 
+def _borrowers_request(tx: Transaction, approval_id: str | None, borrower: str) -> None:
+    """403 unless the request ``approval_id`` (if there is one) is ``borrower``'s own: RET-06
+    lends on the borrower's approved request, not on anyone's. (Whether it is approved, and
+    an unknown id, are the store's to say.)"""
+    asked = _found(lambda: tx.approvals.get(approval_id)) if approval_id is not None else None
+    if asked is not None and asked.request.requester != borrower:
+        raise ApiError(
+            403,
+            f"a loan is made on the borrower's own request, not {approval_id!r} @ $.approval_id",
+        )
+
+
 def lend(service: Service, call: Call) -> tuple[int, Any]:
-    """Lend a record to the caller (``borrower`` is the caller)."""
-    body = b.structure(_claim(call.body, "borrower", call.caller), b.LoanBody)
+    """Lend a record to ``borrower``, a member of the staff, as its keeper (RET-06)."""
+    body = b.structure(call.body, b.LoanBody)
     number = call.params["number"]
 
     def unit(tx: Transaction) -> Any:
+        if _found(lambda: tx.employees.get(body.borrower)) is None:
+            raise InvalidInput(f"{body.borrower} is not in the firm's staff", path="$.borrower")
+        _borrowers_request(tx, body.approval_id, body.borrower)
         tx.records.lend(
             number,
             body.loan_id,
-            call.caller,
+            body.borrower,
             lent_on=body.lent_on,
             due_on=body.due_on,
             approval_id=body.approval_id,
@@ -408,11 +455,35 @@ def lend(service: Service, call: Call) -> tuple[int, Any]:
     return 201, service.work(unit)
 
 
+def may_return_loan(policy: Policy, caller: Employee, borrower: str | None) -> bool:
+    """Whether ``caller`` may record the return of a loan to ``borrower`` (None: no such loan;
+    only the keepers may know that): a holder of a role of :data:`KEEPERS`, or the borrower."""
+    if policy.effective_roles(caller.roles) & KEEPERS:
+        return True
+    return borrower is not None and borrower == caller.id
+
+
+def _borrower(tx: Transaction, loan_id: str) -> str | None:
+    """Who borrowed the loan ``loan_id``; None when there is no such loan."""
+    row = tx.session.get(LoanRow, loan_id)
+    return row.borrower if row is not None else None
+
+
 def return_loan(service: Service, call: Call) -> tuple[int, Any]:
-    """A lent record came back."""
+    """A lent record came back: recorded by its keeper or by the borrower (RET-06)."""
     body = b.structure(call.body, b.WhenBody)
-    loan = call.params["loan"]
-    service.work(lambda tx: tx.records.return_loan(loan, on=body.on))
+    loan, policy = call.params["loan"], service.engine.policy
+
+    def unit(tx: Transaction) -> None:
+        if not may_return_loan(policy, _staff(tx, call.caller), _borrower(tx, loan)):
+            raise ApiError(
+                403,
+                "POST /loans/{loan}/return is for the roles archives_head and the loan's "
+                "borrower: refused",
+            )
+        tx.records.return_loan(loan, on=body.on)
+
+    service.work(unit)
     return 200, {"loan": loan, "returned_on": body.on.isoformat()}
 
 
@@ -443,13 +514,35 @@ def propose_destruction(service: Service, call: Call) -> tuple[int, Any]:
     return 201, converter.unstructure(listing)
 
 
+def may_sign_destruction(policy: Policy, signer: Employee, capacity: Capacity) -> bool:
+    """Whether ``signer``'s signature in ``capacity`` is one RET-04 counts: an approval by a
+    holder of one of the policy's approver roles, a supervision by someone of one of the
+    departments it names. Nobody else signs a list, nor learns whether one exists."""
+    if capacity is Capacity.APPROVAL:
+        held = policy.effective_roles(signer.roles)
+        return any(role in held for role in policy.destruction.approver_roles)
+    return signer.department in policy.destruction.supervisor_departments
+
+
+def _signer(tx: Transaction, policy: Policy, caller: str, capacity: Capacity) -> Employee:
+    """The caller as a signer in ``capacity``; 403, before the list is read, if not one."""
+    signer = _staff(tx, caller)
+    if not may_sign_destruction(policy, signer, capacity):
+        if capacity is Capacity.APPROVAL:
+            who = f"the roles {', '.join(policy.destruction.approver_roles)}"
+        else:
+            who = f"the departments {', '.join(policy.destruction.supervisor_departments)}"
+        raise ApiError(403, f"a destruction list's {capacity} is signed by {who} only: refused")
+    return signer
+
+
 def approve_destruction(service: Service, call: Call) -> tuple[int, Any]:
-    """Approve a proposed destruction list as the caller (RET-04)."""
+    """Approve a proposed destruction list as the caller, an approver of the policy (RET-04)."""
     b.structure(call.body if call.body is not None else {}, b.SignBody)
     list_id, policy = call.params["id"], service.engine.policy
 
     def unit(tx: Transaction) -> Any:
-        signer = _staff(tx, call.caller)
+        signer = _signer(tx, policy, call.caller, Capacity.APPROVAL)
         held = policy.effective_roles(signer.roles)
         role = next((r for r in policy.destruction.approver_roles if r in held), "")
         signature = Signature(call.caller, role, signer.department)
@@ -459,15 +552,16 @@ def approve_destruction(service: Service, call: Call) -> tuple[int, Any]:
 
 
 def supervise_destruction(service: Service, call: Call) -> tuple[int, Any]:
-    """Sign a destruction list as a supervisor of it, the caller (RET-04)."""
+    """Sign a destruction list as a supervisor of it, the caller, of a department the policy
+    names (RET-04)."""
     body = b.structure(call.body, b.SupervisionBody)
     for field in ("checked_before", "signed_after"):
         if not getattr(body, field):  # signed once: a false flag would lock the signer out
             raise InvalidInput(f"a supervisor signs with {field} true", path=f"$.{field}")
-    list_id = call.params["id"]
+    list_id, policy = call.params["id"], service.engine.policy
 
     def unit(tx: Transaction) -> Any:
-        signer = _staff(tx, call.caller)
+        signer = _signer(tx, policy, call.caller, Capacity.SUPERVISION)
         signature = Signature(
             call.caller,
             department=signer.department,
@@ -537,6 +631,26 @@ _READ_RECORD: Final = (
     " of it not yet returned, may read it; anyone else is refused with 403, whether it exists"
     " or not."
 )
+_STEP: Final = (
+    "Whoever may read the request (its requester, anyone who took a step of it, whoever may take"
+    " its next pending step, the oversight roles) is answered with the engine's decision, a"
+    " denial with its findings; anyone else is refused with 403, whether it exists or not,"
+    " before the engine is asked."
+)
+_RETURN: Final = (
+    "The roles archives_head and the loan's borrower may record its return; anyone else is"
+    " refused with 403, whether the loan exists or not."
+)
+_SIGN: Final = (
+    "Only a holder of one of the policy's destruction approver roles (by default"
+    " general_manager, archives_head, accounting_head) may approve a list; anyone else is"
+    " refused with 403, whether the list exists or not."
+)
+_SUPERVISE: Final = (
+    "Only an employee of one of the policy's supervising departments (by default archives,"
+    " accounting) may supervise a list; anyone else is refused with 403, whether the list"
+    " exists or not."
+)
 REQUEST: Final = "#/components/schemas/Request"
 DECISION: Final = "#/components/schemas/Decision"
 
@@ -547,7 +661,7 @@ OPERATIONS: Final = (
               idempotent=True, status=201),
     Operation("GET", "/approvals/{id}", get_approval, who=_READ_APPROVAL),
     Operation("POST", "/approvals/{id}/steps/{step:int}", decide_step, body=b.StepBody,
-              idempotent=True),
+              idempotent=True, who=_STEP),
     Operation("POST", "/duties", perform_duty, body=b.DutyBody, idempotent=True, status=201),
     Operation("POST", "/records", register, body=b.RegisterBody, status=201),
     Operation("GET", "/records/{number}", get_record, who=_READ_RECORD),
@@ -555,15 +669,17 @@ OPERATIONS: Final = (
               roles=HOLD_PLACERS),
     Operation("POST", "/holds/{hold}/release", release_hold, body=b.WhenBody,
               roles=HOLD_RELEASERS),
-    Operation("POST", "/records/{number}/loans", lend, body=b.LoanBody, status=201),
-    Operation("POST", "/loans/{loan}/return", return_loan, body=b.WhenBody),
-    Operation("POST", "/records/{number}/backups", add_backup, body=b.BackupBody, status=201),
+    Operation("POST", "/records/{number}/loans", lend, body=b.LoanBody, status=201,
+              roles=KEEPERS),
+    Operation("POST", "/loans/{loan}/return", return_loan, body=b.WhenBody, who=_RETURN),
+    Operation("POST", "/records/{number}/backups", add_backup, body=b.BackupBody, status=201,
+              roles=KEEPERS),
     Operation("POST", "/destruction-lists", propose_destruction,
               body={"$ref": "#/components/schemas/DestructionList"}, status=201),
     Operation("POST", "/destruction-lists/{id}/approvals", approve_destruction, body=b.SignBody,
-              optional_body=True, status=201),
+              optional_body=True, status=201, who=_SIGN),
     Operation("POST", "/destruction-lists/{id}/supervision", supervise_destruction,
-              body=b.SupervisionBody, status=201),
+              body=b.SupervisionBody, status=201, who=_SUPERVISE),
     Operation("POST", "/destruction-lists/{id}/execute", execute_destruction, answer=DECISION,
               roles=DESTROYERS),
     Operation("POST", "/log/verify", log_verify, body=b.VerifyBody, optional_body=True,

@@ -3,7 +3,8 @@
 Requests and decisions are the core's (``agency_core.codec``); these are the few small bodies
 the store's operations take beyond them. Each is structured with the core's strict JSON
 converter (unknown keys and wrong types refused, with the path of each problem), and its schema
-is made from the class, so the two cannot drift. None of them names who acts: that is the caller.
+is made from the class, so the two cannot drift. None of them names who acts: that is the caller
+(a loan names its borrower, to whom the keeper lends).
 """
 
 from __future__ import annotations
@@ -82,9 +83,11 @@ class HoldBody:
 
 @attrs.frozen
 class LoanBody:
-    """A loan of a record to the caller, on an approved request (RET-06)."""
+    """A loan of a record to ``borrower``, on their approved request (RET-06); the caller is the
+    keeper who lends it."""
 
     loan_id: str
+    borrower: str
     lent_on: date
     due_on: date
     approval_id: str | None = None

@@ -174,7 +174,8 @@ class LoadReport:
     step_p50_ms: float
     step_p99_ms: float
     refused: int
-    """Approvals that lost their race (409) or were refused by the engine (403)."""
+    """Step attempts that lost their race (409) or were refused (403: by the engine, or before
+    it to a racer who may not read the claim, its step taken by another holder of the role)."""
     unexpected: int
     """Answers other than 200, 403 and 409 to a step, or other than 200 to a decision."""
     lost: int
