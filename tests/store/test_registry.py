@@ -107,6 +107,27 @@ def test_loans_need_an_approved_request_and_block_destruction(staffed):
         assert tx.records.check_disposal(number, date(2026, 3, 13)).outcome is Outcome.ALLOW
 
 
+def test_a_loan_needs_the_borrowers_own_borrowing_request(staffed):
+    """RET-06: an approved request lends a record only when it is a borrowing request (the
+    policy's ``borrowing_action``) and the borrower's own; any other approval lends nothing."""
+    with staffed.transaction() as tx:
+        number = _old_voucher(tx)
+        claim = ApprovalRequest("X1", "expense_reimbursement", Money("100", "CNY"), "sales", "E1")
+        tx.approvals.submit(claim, key="X1")
+        tx.approvals.approve("X1", 0, "H1", key="X1-a")
+        tx.approvals.approve("X1", 1, "V1", key="X1-b")
+        assert tx.approvals.get("X1").status == "approved"
+        someone_elses = _borrowing(tx, "L9")  # approved, but E1's, not H1's
+    for approval, borrower in [("X1", "E1"), (someone_elses, "H1")]:
+        with pytest.raises(st.Refused) as refused, staffed.transaction() as tx:
+            tx.records.lend(
+                number, "LN-1", borrower, lent_on=TODAY, due_on=TODAY, approval_id=approval
+            )
+        assert refused.value.controls == {"RET-06"}
+    with staffed.transaction() as tx:
+        tx.records.lend(number, "LN-1", "E1", lent_on=TODAY, due_on=TODAY, approval_id="L9")
+
+
 def test_important_records_keep_a_backup(store):
     with store.transaction() as tx:
         number = tx.records.register("contract", closed_on=TODAY, important=True).number

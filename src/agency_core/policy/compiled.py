@@ -168,6 +168,8 @@ class Policy:
     matrices: Mapping[tuple[str, str | None], Matrix] = attrs.field(converter=_f.frozen_map)
     """Keyed by (action, department); department None holds the firm-wide tiers."""
     budget_action: str
+    borrowing_action: str | None
+    """The action whose approved requests lend archived records (RET-06); None: none does."""
     delegates: Mapping[str, frozenset[str]] = attrs.field(converter=_f.frozen_map)
     static_conflicts: tuple[ConflictSet, ...]
     duty_conflicts: Mapping[str, frozenset[str]] = attrs.field(converter=_f.frozen_map)

@@ -231,6 +231,9 @@ def _approval_problems(spec: PolicyFile, roles: set[str]) -> Iterator[str]:
     actions = spec.approval.actions
     if spec.approval.budget_action not in actions:
         yield f"budget action {spec.approval.budget_action!r} is not an action @ $.approval"
+    borrowing = spec.approval.borrowing_action
+    if borrowing is not None and borrowing not in actions:
+        yield f"borrowing action {borrowing!r} is not an action @ $.approval"
     unranked = sorted(
         {
             role
@@ -493,6 +496,7 @@ def _compile(spec: PolicyFile, sha256: str, source: str, calendar: WorkingCalend
         role_closure={name: frozenset({name} | _closure(spec, name)) for name in roles},
         matrices=matrices,
         budget_action=spec.approval.budget_action,
+        borrowing_action=spec.approval.borrowing_action,
         delegates={p: frozenset(d) for p, d in spec.delegation.items()},
         static_conflicts=tuple(
             ConflictSet(c.name, frozenset(c.roles), c.cardinality, c.name_zh or c.name)

@@ -95,10 +95,12 @@ class ActionSpec:
 
 @attrs.frozen
 class ApprovalSpec:
-    """[approval]: the matrix, and the action that routes budget overruns (APR-08)."""
+    """[approval]: the matrix, the action that routes budget overruns (APR-08) and the action
+    whose approved requests lend archived records (RET-06)."""
 
     actions: dict[str, ActionSpec]
     budget_action: str = "budget_adjustment"
+    borrowing_action: str | None = None
 
 
 @attrs.frozen

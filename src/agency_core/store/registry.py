@@ -206,7 +206,8 @@ class RecordRepository:
         due_on: date,
         approval_id: str | None,
     ) -> None:
-        """Lend the record on an approved request, with a due date (RET-06)."""
+        """Lend the record to ``borrower`` on their approved borrowing request (the policy's
+        ``borrowing_action``), with a due date (RET-06); any other request lends nothing."""
         engine = self._tx.engine
 
         def read(tx: Transaction) -> RecordCheck:
@@ -257,7 +258,11 @@ class RecordRepository:
             request = self._tx.session.get(ApprovalRequestRow, approval_id)
             if request is None:
                 raise NotFound(f"no approval request {approval_id!r}")
-            approved = request.status == Status.APPROVED
+            approved = (  # RET-06: the borrower's own borrowing request, approved
+                request.status == Status.APPROVED
+                and request.action == self._tx.engine.policy.borrowing_action
+                and request.requester == borrower
+            )
         record = mapping.record(row)
         loan = Loan(loan_id, borrower, lent_on, due_on, approved)
         return RecordCheck(attrs.evolve(record, loans=(*record.loans, loan)), lent_on)
