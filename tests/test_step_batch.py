@@ -556,3 +556,20 @@ def test_the_input_a_row_gives_plugins_cannot_change() -> None:
     assert [taken.actor for taken in check.history] == ["head"]
     with pytest.raises(AttributeError):
         check.actor.roles.add("general_manager")  # type: ignore[attr-defined]
+
+
+def test_a_step_in_another_currency_is_denied_for_that_reason() -> None:
+    """The bundled route of a request in another currency than the policy's has no steps and
+    carries FEE-06: its step is denied for FEE-06, not as a step past the route's end."""
+    engine = Engine(entry_points=False)
+    cells = _cells(_batch(_row()), 0) | {"currency": "USD"}
+    request = StepBatch(**{name: [value] for name, value in cells.items()}).request(0)
+    routed = engine.route_approval(request)
+    assert routed.route is not None
+    assert routed.route.steps == ()
+    alone = engine.check_step_row(**cells)
+    single = engine.check_step(_built(_batch(_row(), currency="USD"), 0, routed.route))
+    (batch,) = engine.check_steps(_batch(_row(), currency="USD"))
+    for decision in (alone, single, batch):
+        assert decision.outcome is Outcome.DENY
+        assert [f.control for f in decision.violations] == ["FEE-06"]

@@ -157,7 +157,7 @@ def agency_check_step(check: StepCheck, policy: Policy) -> list[Finding]:
     steps = check.route.steps
     index = check.action.step
     if index >= len(steps):
-        return [_no_step(len(steps), index)]
+        return _no_step(check.route, index)
     findings = []
     order = _order(check)
     if order is not None:
@@ -197,7 +197,7 @@ def agency_check_steps(
             continue
         index = len(steps.approved[row])
         if index >= len(route.steps):
-            findings.append((row, _no_step(len(route.steps), index)))
+            findings += [(row, finding) for finding in _no_step(route, index)]
             continue
         refused = _authority_of(
             policy,
@@ -213,9 +213,12 @@ def agency_check_steps(
     return findings
 
 
-def _no_step(steps: int, index: int) -> Finding:
-    """APR-07: a step past the route's end."""
-    return Finding("APR-07", DENY, NO_STEP, {"steps": steps, "step": index}, PLUGIN)
+def _no_step(route: Route, index: int) -> list[Finding]:
+    """APR-07: a step past the route's end. A route this plugin refused (FEE-06: a request in
+    another currency) has no steps; its step is denied for the route's own reasons instead."""
+    refused = [f for f in route.findings if f.severity is DENY and f.plugin == PLUGIN]
+    facts: dict[str, Fact] = {"steps": len(route.steps), "step": index}
+    return refused or [Finding("APR-07", DENY, NO_STEP, facts, PLUGIN)]
 
 
 def _order(check: StepCheck) -> Finding | None:
