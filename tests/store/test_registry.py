@@ -102,7 +102,12 @@ def test_loans_need_an_approved_request_and_block_destruction(staffed):
         assert tx.records.overdue_loans(date(2026, 3, 9)) == []
         overdue = tx.records.overdue_loans(date(2026, 3, 12))
         assert overdue == [st.OverdueLoan("LN-1", number, "E1", date(2026, 3, 9), 3)]
+        assert tx.records.loan("LN-1").borrower == "E1"
+        assert tx.records.loan("LN-1").returned_on is None
         tx.records.return_loan("LN-1", on=date(2026, 3, 12))
+        assert tx.records.loan("LN-1").returned_on == date(2026, 3, 12)
+        with pytest.raises(NotFound):
+            tx.records.loan("LN-404")
         assert tx.records.overdue_loans(date(2026, 3, 12)) == []
         assert tx.records.check_disposal(number, date(2026, 3, 13)).outcome is Outcome.ALLOW
 

@@ -267,6 +267,13 @@ class RecordRepository:
         loan = Loan(loan_id, borrower, lent_on, due_on, approved)
         return RecordCheck(attrs.evolve(record, loans=(*record.loans, loan)), lent_on)
 
+    def loan(self, loan_id: str) -> Loan:
+        """The loan ``loan_id`` (returned or not); NotFound when there is none."""
+        row = self._tx.session.get(LoanRow, loan_id)
+        if row is None:
+            raise NotFound(f"no loan {loan_id!r}")
+        return mapping.loan(row)
+
     def return_loan(self, loan_id: str, *, on: date) -> None:
         """The borrower returned the record on ``on``."""
         row = self._tx.session.get(LoanRow, loan_id)

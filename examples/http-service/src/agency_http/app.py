@@ -51,7 +51,6 @@ from agency_core.store.audit import DEFAULT_STEP_DEADLINE, all_sweeps, run_audit
 from agency_core.store.checkpoint import Checkpoint, load_key
 from agency_core.store.errors import Conflict, Refused, StoreError
 from agency_core.store.log import take_checkpoint, verify_log
-from agency_core.store.models import LoanRow
 from agency_core.store.session import Transaction, open_store
 from agency_http import bodies as b
 from agency_http.openapi import Operation, openapi_document
@@ -465,8 +464,8 @@ def may_return_loan(policy: Policy, caller: Employee, borrower: str | None) -> b
 
 def _borrower(tx: Transaction, loan_id: str) -> str | None:
     """Who borrowed the loan ``loan_id``; None when there is no such loan."""
-    row = tx.session.get(LoanRow, loan_id)
-    return row.borrower if row is not None else None
+    loan = _found(lambda: tx.records.loan(loan_id))
+    return loan.borrower if loan is not None else None
 
 
 def return_loan(service: Service, call: Call) -> tuple[int, Any]:
