@@ -10,7 +10,7 @@ import attrs
 import pytest
 import sqlalchemy as sa
 from agency_http.app import Config, create_app
-from agency_http.loadtest import prepare
+from agency_http.loadtest import claim, prepare
 from starlette.testclient import TestClient
 
 from agency_core.store.session import open_store
@@ -41,6 +41,21 @@ def prepared(agency_db_url: str, tmp_path: Path) -> Prepared:
 def client(prepared: Prepared) -> Iterator[TestClient]:
     with TestClient(create_app(prepared.config()), raise_server_exceptions=True) as test_client:
         yield test_client
+
+
+def approved_borrowing(client: TestClient, prepared: Prepared, request_id: str) -> None:
+    """chen's archive borrowing request ``request_id``, submitted and approved by the head of
+    archives: what a loan to chen is made on (RET-06)."""
+    borrow = claim(request_id, "0", "chen") | {"action": "archive_borrowing"}
+    client.post(
+        "/approvals", json=borrow, headers={**prepared.auth("chen"), "Idempotency-Key": request_id}
+    )
+    approved = client.post(
+        f"/approvals/{request_id}/steps/0",
+        json={"verdict": "approve"},
+        headers={**prepared.auth("sun"), "Idempotency-Key": f"sun-{request_id}"},
+    )
+    assert approved.status_code == 200, approved.text
 
 
 def row_counts(url: str) -> dict[str, int]:

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from agency_core.codec import decision_schema, request_schema
 from agency_core.engine import Engine
 
-from .conftest import Prepared, row_counts
+from .conftest import Prepared, approved_borrowing, row_counts
 
 
 def test_openapi_is_built_from_the_core_schemas(client: TestClient) -> None:
@@ -272,15 +272,7 @@ def test_the_records_registry(client: TestClient, prepared: Prepared) -> None:
         headers=auth,
     )
     assert unapproved.status_code == 403  # RET-06: a loan needs an approved request
-    borrow = claim("B-1", "0", "chen") | {"action": "archive_borrowing"}
-    client.post(
-        "/approvals", json=borrow, headers={**prepared.auth("chen"), "Idempotency-Key": "b"}
-    )
-    client.post(
-        "/approvals/B-1/steps/0",
-        json={"verdict": "approve"},
-        headers={**prepared.auth("sun"), "Idempotency-Key": "b"},
-    )
+    approved_borrowing(client, prepared, "B-1")
     loan = {"loan_id": "L-2", "lent_on": "2026-02-02", "due_on": "2026-02-10", "approval_id": "B-1"}
     self_lent = client.post(
         f"/records/{number}/loans", json=loan | {"borrower": "chen"}, headers=prepared.auth("chen")

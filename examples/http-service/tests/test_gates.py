@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from agency_core.entities import Delegation, Employee
 from agency_core.store.session import open_store
 
-from .conftest import Prepared, row_counts
+from .conftest import Prepared, approved_borrowing, row_counts
 from .test_destruction import _listing, _old_voucher
 from .test_reading import APPROVAL_REFUSED, _token
 
@@ -88,18 +88,9 @@ def test_a_delegate_takes_the_step_of_a_principal_who_may_read(
     assert taken.json()["on_behalf_of"] == "zhang"
 
 
-def _borrowing_approved(client: TestClient, prepared: Prepared, request_id: str) -> None:
-    borrow = claim(request_id, "0", "chen") | {"action": "archive_borrowing"}
-    client.post(
-        "/approvals", json=borrow, headers={**prepared.auth("chen"), "Idempotency-Key": request_id}
-    )
-    approved = _step(client, prepared, "sun", request_id)
-    assert approved.status_code == 200, approved.text
-
-
 def test_lending_and_backups_are_the_keepers_work(client: TestClient, prepared: Prepared) -> None:
     number = _old_voucher(client, prepared)
-    _borrowing_approved(client, prepared, "B-1")
+    approved_borrowing(client, prepared, "B-1")
     loan = {
         "loan_id": "L-1",
         "borrower": "chen",
@@ -164,7 +155,7 @@ def test_a_return_is_recorded_by_the_keeper_or_the_borrower(
     number = _old_voucher(client, prepared)
     keeper = prepared.auth("sun")
     for loan_id, request_id in (("L-1", "B-1"), ("L-2", "B-2")):
-        _borrowing_approved(client, prepared, request_id)
+        approved_borrowing(client, prepared, request_id)
         _lent_to_chen(prepared, number, loan_id, request_id)
         before = row_counts(prepared.url)
         for who in ("zhao", "ma", "wu"):  # a clerk, the legal reviewer, the auditor

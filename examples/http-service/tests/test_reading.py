@@ -18,7 +18,7 @@ from agency_core.engine import Engine
 from agency_core.entities import Employee, StepAction
 from agency_core.store import Status, Submission
 
-from .conftest import Prepared, row_counts
+from .conftest import Prepared, approved_borrowing, row_counts
 from .test_destruction import _destroyed, _listing, _old_voucher, _sign_all
 
 APPROVAL_REFUSED = {
@@ -123,15 +123,7 @@ def test_a_record_is_read_by_its_keepers_and_its_current_borrower(
         refused = client.get(where, headers=prepared.auth("chen"))
         assert refused.status_code == 403, refused.text
         assert refused.json() == RECORD_REFUSED
-    borrow = claim("B-1", "0", "chen") | {"action": "archive_borrowing"}
-    client.post(
-        "/approvals", json=borrow, headers={**prepared.auth("chen"), "Idempotency-Key": "b"}
-    )
-    client.post(
-        "/approvals/B-1/steps/0",
-        json={"verdict": "approve"},
-        headers={**prepared.auth("sun"), "Idempotency-Key": "b"},
-    )
+    approved_borrowing(client, prepared, "B-1")
     loan = {"loan_id": "L-1", "lent_on": "2026-02-02", "due_on": "2026-02-10", "approval_id": "B-1"}
     lent = client.post(
         f"{path}/loans", json=loan | {"borrower": "chen"}, headers=prepared.auth("sun")
